@@ -1,0 +1,66 @@
+# ECHO Disputes: every command of the README is a target here.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PIP_QUIET := { grep -v "Location 'file" || true; }
+PORT ?= 8084
+
+.PHONY: help install run serve migrate seed test test-fast check lint fmt bench clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - lint, type-check, migration check and the whole suite on a throwaway PostgreSQL"
+	@echo "make lint / make fmt / make bench / make clean"
+
+# Reinstalls only when pyproject.toml changed since the last install.
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | $(PIP_QUIET)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | $(PIP_QUIET)
+	@touch $(STAMP)
+
+migrate: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
+
+run: seed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+# The whole suite, against a PostgreSQL 15 started (and always stopped) by scripts/pg.sh.
+test: install
+	@scripts/ensure-chromium.sh
+	$(MAKE) --no-print-directory check
+	scripts/pg.sh run $(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite without browser tests, for a quick loop while coding.
+test-fast: install
+	scripts/pg.sh run $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	bench/run.sh $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenObtainSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from accounts.models import User
+from accounts.services import token_issue
+from echo_disputes.serializers import StrictInputSerializer
+
+
+class UserRegisterInput(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z",
+        max_length=150,
+        error_messages={"invalid": "Letters, digits and @/./+/-/_ only."},
+    )
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class UserLoginInput(StrictInputSerializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class LoginOutput(serializers.Serializer):
+    """ECHO's login shape."""
+
+    token = serializers.CharField()
+    refreshToken = serializers.CharField()
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    username = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=["ADMIN", "USER"]))
+    isActive = serializers.BooleanField()
+    avatarUrl = serializers.CharField(allow_blank=True, allow_null=True)
+
+
+def login_payload(user: User) -> dict[str, Any]:
+    refresh = token_issue(user=user)
+    return {
+        "token": str(refresh.access_token),
+        "refreshToken": str(refresh),
+        "id": user.pk,
+        "email": user.email,
+        "username": user.username,
+        "roles": user.roles,
+        "isActive": user.is_active,
+        "avatarUrl": user.avatar_url or None,
+    }
+
+
+class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """simplejwt's pair endpoint, plus an optional `scope` to ask for fewer scopes than held."""
+
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        requested = attrs.pop("scope", None)
+        # The grandparent only authenticates; the parent would also mint an unused token pair.
+        TokenObtainSerializer.validate(self, attrs)
+        refresh = token_issue(user=self.user, requested_scope=requested)  # type: ignore[arg-type]
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            from django.contrib.auth.models import update_last_login
+
+            update_last_login(None, self.user)  # type: ignore[arg-type]
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
+
+
+class TokenPairOutput(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LogoutInput(StrictInputSerializer):
+    refresh = serializers.CharField()

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts.api.serializers import (
+    LoginOutput,
+    LogoutInput,
+    UserLoginInput,
+    UserRegisterInput,
+    login_payload,
+)
+from accounts.services import user_register
+from echo_disputes.errors import DomainError
+from echo_disputes.openapi import errors
+
+
+class InvalidCredentials(DomainError):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_code = "invalid_credentials"
+    default_message = "Invalid email or password."
+
+
+class RegisterView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=UserRegisterInput,
+        responses={201: LoginOutput, **errors(400, 409, 415, 429)},
+        tags=["users"],
+        summary="Register a user (never grants a role)",
+    )
+    def post(self, request: Request) -> Response:
+        data = UserRegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        return Response(login_payload(user), status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=UserLoginInput,
+        responses={200: LoginOutput, **errors(400, 401, 415, 429)},
+        tags=["users"],
+        summary="Log in with email and password (ECHO shape)",
+    )
+    def post(self, request: Request) -> Response:
+        data = UserLoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise InvalidCredentials()
+        return Response(login_payload(user))  # type: ignore[arg-type]
+
+
+class ThrottledTokenObtainPairView(TokenObtainPairView):
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
+
+    @extend_schema(responses={200: None, **errors(400, 401, 415, 429)}, tags=["auth"])
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class EchoTokenRefreshView(TokenRefreshView):
+    @extend_schema(responses={200: None, **errors(400, 401, 415)}, tags=["auth"])
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(APIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(
+        request=LogoutInput,
+        responses={204: None, **errors(400, 401, 415)},
+        tags=["auth"],
+        summary="Revoke a refresh token (blacklist)",
+    )
+    def post(self, request: Request) -> Response:
+        data = LogoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            RefreshToken(data.validated_data["refresh"]).blacklist()
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class EmailUserManager(UserManager["User"]):
+    """Email is the login id; it is stored lower-cased so lookups and uniqueness agree."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalize_email(email or "")
+
+    def create_user(  # type: ignore[override]
+        self, email: str, username: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        # _create_user exists on Django 5.2 but is missing from the stubs.
+        create = self._create_user  # type: ignore[attr-defined]
+        return create(username, email, password, **extra_fields)  # type: ignore[no-any-return]
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, username: str, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        # _create_user exists on Django 5.2 but is missing from the stubs.
+        create = self._create_user  # type: ignore[attr-defined]
+        return create(username, email, password, **extra_fields)  # type: ignore[no-any-return]
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class User(AbstractUser):
+    """A marketplace account. `is_staff` is ECHO's ADMIN role: support staff."""
+
+    email = models.EmailField("email address", unique=True)
+    avatar_url = models.URLField(max_length=500, blank=True, default="")
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["username"]
+
+    objects = EmailUserManager()  # type: ignore[misc]
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    @property
+    def roles(self) -> list[str]:
+        return ["ADMIN"] if self.is_staff else ["USER"]

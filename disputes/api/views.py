@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from disputes import selectors, services
+from disputes.api.permissions import DisputePolicy
+from disputes.api.serializers import (
+    DisputeCloseInput,
+    DisputeDetailOutput,
+    DisputeOpenInput,
+    DisputeOutput,
+    DisputeWithdrawInput,
+    MessageOutput,
+    MessagePostInput,
+)
+from disputes.filters import DisputeFilter
+from disputes.models import Dispute
+from disputes.policies import Action
+from echo_disputes.auth import request_user
+from echo_disputes.openapi import errors
+
+LIST_ERRORS = errors(400, 401)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Disputes the caller may see (all for staff)",
+        responses={200: DisputeOutput(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A dispute with its thread (public messages only for parties)",
+        responses={200: DisputeDetailOutput, **errors(401, 403, 404)},
+    ),
+)
+@extend_schema(tags=["disputes"])
+class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = (IsAuthenticated, DisputePolicy)
+    lookup_value_regex = r"[0-9]{1,18}"
+    filterset_class = DisputeFilter
+    filter_backends = (DjangoFilterBackend,)
+    policy_actions = {
+        "retrieve": Action.VIEW,
+        "messages": Action.VIEW,
+        "withdraw": Action.WITHDRAW,
+        "close": Action.DECIDE,
+        "take_up": Action.TAKE_UP,
+    }
+
+    def get_queryset(self) -> QuerySet[Dispute]:
+        user = self.request.user
+        if self.action == "list":
+            return selectors.disputes_visible_to(user)
+        if self.action == "my_disputes":
+            return selectors.disputes_of_party(user)
+        if self.action == "open_disputes":
+            return selectors.disputes_visible_to(user).open()  # type: ignore[attr-defined]
+        # Object endpoints look in every dispute so that a missing one is 404 and someone
+        # else's is 403 (DESIGN §5); the policy decides, not the queryset.
+        qs = Dispute.objects.select_related("opened_by", "order")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch(
+                    "messages",
+                    queryset=selectors.messages_visible_to(user),
+                    to_attr="visible_messages",
+                )
+            )
+        return qs
+
+    def get_serializer_class(self) -> type:
+        return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput
+
+    def _detail(self, dispute_id: int) -> Response:
+        dispute = selectors.dispute_get_for(self.request.user, dispute_id)
+        return Response(DisputeDetailOutput(dispute).data)
+
+    @extend_schema(
+        summary="Open a dispute on an order (buyer or seller)",
+        request=DisputeOpenInput,
+        responses={201: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+    )
+    def create(self, request: Request) -> Response:
+        data = DisputeOpenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        dispute = services.dispute_open(
+            actor=request_user(request),
+            order_id=v["orderId"],
+            reason=v["reason"],
+            reason_code=v["reasonCode"],
+            amount=v.get("amount"),
+            currency=v.get("currency"),
+        )
+        response = self._detail(dispute.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(
+        summary="Disputes on orders where I am buyer or seller",
+        responses={200: DisputeOutput(many=True), **LIST_ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="user/my-disputes")
+    def my_disputes(self, request: Request) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        summary="Open (non-terminal) disputes the caller may see",
+        responses={200: DisputeOutput(many=True), **LIST_ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path="open")
+    def open_disputes(self, request: Request) -> Response:
+        return self.list(request)
+
+    @extend_schema(
+        summary="The open dispute of an order, else its latest",
+        parameters=[OpenApiParameter("order_id", int, OpenApiParameter.PATH)],
+        responses={200: DisputeDetailOutput, **errors(401, 403, 404)},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"order/(?P<order_id>[0-9]{1,18})",
+        filter_backends=(),
+        pagination_class=None,
+    )
+    def for_order(self, request: Request, order_id: str) -> Response:
+        dispute = selectors.dispute_for_order(request.user, int(order_id))
+        return Response(DisputeDetailOutput(dispute).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The thread, oldest first (internal notes only for staff)",
+        responses={200: MessageOutput(many=True), **errors(400, 401, 403, 404)},
+        filters=False,
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Post a message (staff may post visibility=internal)",
+        request=MessagePostInput,
+        responses={201: MessageOutput, **errors(400, 401, 403, 404, 409, 415)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=())
+    def messages(self, request: Request, pk: str) -> Response:
+        dispute = self.get_object()
+        if request.method == "POST":
+            data = MessagePostInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            message = services.message_post(
+                actor=request_user(request),
+                dispute_id=dispute.pk,
+                body=data.validated_data["message"],
+                visibility=data.validated_data["visibility"],
+            )
+            message = selectors.messages_visible_to(request.user).get(pk=message.pk)
+            return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+        page = self.paginate_queryset(
+            selectors.messages_visible_to(request.user).filter(dispute_id=dispute.pk)
+        )
+        return self.get_paginated_response(MessageOutput(page, many=True).data)
+
+    @extend_schema(
+        summary="Withdraw (the opener only)",
+        request=DisputeWithdrawInput,
+        responses={200: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=())
+    def withdraw(self, request: Request, pk: str) -> Response:
+        dispute = self.get_object()
+        DisputeWithdrawInput(data=request.data or {}).is_valid(raise_exception=True)
+        services.dispute_withdraw(actor=request_user(request), dispute_id=dispute.pk)
+        return self._detail(dispute.pk)
+
+    @extend_schema(
+        summary="Decide or close (staff): outcome won, lost or omitted",
+        request=DisputeCloseInput,
+        responses={200: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+        filters=False,
+    )
+    @action(detail=True, methods=["patch"], filter_backends=())
+    def close(self, request: Request, pk: str) -> Response:
+        dispute = self.get_object()
+        data = DisputeCloseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        services.dispute_close(
+            actor=request_user(request),
+            dispute_id=dispute.pk,
+            resolution=v["resolution"],
+            outcome=v["outcome"],
+            refund_amount=v["refundAmount"],
+        )
+        return self._detail(dispute.pk)
+
+    @extend_schema(
+        summary="Take the dispute up for review before the respondent answers (staff)",
+        request=DisputeWithdrawInput,
+        responses={200: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], url_path="take-up", filter_backends=())
+    def take_up(self, request: Request, pk: str) -> Response:
+        dispute = self.get_object()
+        DisputeWithdrawInput(data=request.data or {}).is_valid(raise_exception=True)
+        services.dispute_take_up(actor=request_user(request), dispute_id=dispute.pk)
+        return self._detail(dispute.pk)

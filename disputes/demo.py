@@ -1,0 +1,167 @@
+"""Demo data for `make run`: accounts, a store, orders and disputes in every state.
+
+Everything goes through the services, so the demo shows exactly what real use produces
+(events, deadlines, notifications in the console).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import services
+from disputes.models import Dispute, ReasonCode, Visibility
+from orders.models import Item, Order, OrderStatus
+from orders.services import item_create, order_create, order_set_status
+
+DEMO_PASSWORD = "echo-demo-2026"
+
+
+def _user(email: str, username: str, *, staff: bool = False) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, username=username, password=DEMO_PASSWORD, is_staff=staff
+        )
+    return user
+
+
+def demo_users() -> dict[str, User]:
+    return {
+        "buyer": _user("buyer@example.com", "buyer"),
+        "seller": _user("seller@example.com", "seller"),
+        "staff": _user("staff@example.com", "staff", staff=True),
+    }
+
+
+def _items(seller: User) -> list[Item]:
+    catalogue = [
+        ("Vintage film camera", "A 1978 35 mm rangefinder, tested.", "120.00"),
+        ("Hand-bound notebook", "A5, 120 pages of cotton paper.", "24.50"),
+        ("Wireless headphones", "Over-ear, noise cancelling.", "89.99"),
+        ("Ceramic teapot", "Stoneware, 1.2 litres.", "45.00"),
+        ("Mechanical keyboard", "Tenkeyless, brown switches.", "139.00"),
+        ("Wool scarf", "Merino, 180 cm.", "39.00"),
+        ("Desk lamp", "LED, dimmable, warm white.", "59.00"),
+        ("Board game", "Two to four players, 45 minutes.", "34.00"),
+    ]
+    items = []
+    for title, description, price in catalogue:
+        item = Item.objects.filter(store__owner=seller, title=title).first()
+        items.append(
+            item
+            or item_create(
+                creator=seller, title=title, description=description, base_price=Decimal(price)
+            )
+        )
+    return items
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, int]:
+    """Idempotent: a second run finds the demo orders and adds nothing."""
+    users = demo_users()
+    buyer, seller, staff = users["buyer"], users["seller"], users["staff"]
+    items = _items(seller)
+    if Order.objects.filter(buyer=buyer).exists():
+        return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}
+
+    orders = [order_create(buyer=buyer, item_id=item.pk) for item in items]
+    order_set_status(actor=seller, order_id=orders[0].pk, status=OrderStatus.IN_PROGRESS)
+    order_set_status(actor=seller, order_id=orders[1].pk, status=OrderStatus.COMPLETED)
+    order_set_status(actor=buyer, order_id=orders[7].pk, status=OrderStatus.CANCELLED)
+
+    # needs_response: the buyer waits for the seller.
+    services.dispute_open(
+        actor=buyer,
+        order_id=orders[2].pk,
+        reason_code=ReasonCode.PRODUCT_NOT_RECEIVED,
+        reason="The headphones never arrived; tracking stopped a week ago.",
+    )
+    # under_review: the seller answered, staff left an internal note.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[3].pk,
+        reason_code=ReasonCode.PRODUCT_UNACCEPTABLE,
+        reason="The teapot arrived with a cracked lid.",
+    )
+    services.message_post(
+        actor=buyer, dispute_id=d.pk, body="Photos of the crack are attached to the order."
+    )
+    services.message_post(
+        actor=seller,
+        dispute_id=d.pk,
+        body="Sorry about that. It was packed in bubble wrap; I can send a new lid.",
+    )
+    services.message_post(
+        actor=staff,
+        dispute_id=d.pk,
+        visibility=Visibility.INTERNAL,
+        body="Carrier has a damage claim open for this parcel.",
+    )
+    # won: decided for the seller.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[4].pk,
+        reason_code=ReasonCode.GENERAL,
+        reason="Keyboard switches are not the colour I expected.",
+    )
+    services.message_post(
+        actor=seller,
+        dispute_id=d.pk,
+        body="The listing says brown switches, and these are brown switches.",
+    )
+    services.dispute_close(
+        actor=staff, dispute_id=d.pk, outcome="won", resolution="The item matches its description."
+    )
+    # lost: decided for the buyer with a partial refund.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[5].pk,
+        amount=Decimal("20.00"),
+        reason_code=ReasonCode.PRODUCT_UNACCEPTABLE,
+        reason="The scarf has a hole near one end.",
+    )
+    services.dispute_take_up(actor=staff, dispute_id=d.pk)
+    services.dispute_close(
+        actor=staff,
+        dispute_id=d.pk,
+        outcome="lost",
+        refund_amount=Decimal("20.00"),
+        resolution="Partial refund for the damaged scarf.",
+    )
+    # closed: withdrawn by the opener.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[6].pk,
+        reason_code=ReasonCode.GENERAL,
+        reason="The lamp flickers when dimmed to the lowest level.",
+    )
+    services.message_post(
+        actor=buyer, dispute_id=d.pk, body="Never mind, it was the dimmer in my wall socket."
+    )
+    services.dispute_withdraw(actor=buyer, dispute_id=d.pk)
+    # closed by staff without a winner, on the cancelled order.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[7].pk,
+        reason_code=ReasonCode.CREDIT_NOT_PROCESSED,
+        reason="I cancelled this order but have not been refunded yet.",
+    )
+    services.dispute_close(
+        actor=staff, dispute_id=d.pk, resolution="The refund was processed by the payment provider."
+    )
+    # lost by expiry: the seller let the deadline pass.
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=orders[0].pk,
+        reason_code=ReasonCode.DUPLICATE,
+        reason="I was charged twice for this camera order.",
+    )
+    Dispute.objects.filter(pk=d.pk).update(respond_by=timezone.now() - timedelta(hours=1))
+    services.disputes_expire()
+    return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}

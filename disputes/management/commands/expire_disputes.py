@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from disputes.services import disputes_expire
+
+
+class Command(BaseCommand):
+    help = (
+        "Decide for the buyer every dispute whose respondent let the deadline pass. "
+        "Idempotent and safe to run from cron on several hosts at once."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=500)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = disputes_expire(batch_size=options["batch_size"])
+        self.stdout.write(f"Expired {count} dispute(s).")

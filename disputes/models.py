@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class DisputeStatus(models.TextChoices):
+    # The payment provider's vocabulary, so the finance API can show statuses as they are.
+    NEEDS_RESPONSE = "needs_response", "Needs response"
+    UNDER_REVIEW = "under_review", "Under review"
+    WON = "won", "Won (for the seller)"
+    LOST = "lost", "Lost (for the buyer)"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES: tuple[str, ...] = (DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW)
+TERMINAL_STATUSES: tuple[str, ...] = (DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.CLOSED)
+
+
+class DisputeKind(models.TextChoices):
+    ORDER = "order", "Party dispute"
+    CHARGEBACK = "chargeback", "Chargeback"
+
+
+class ReasonCode(models.TextChoices):
+    FRAUDULENT = "fraudulent", "Fraudulent"
+    PRODUCT_NOT_RECEIVED = "product_not_received", "Product not received"
+    PRODUCT_UNACCEPTABLE = "product_unacceptable", "Product unacceptable"
+    DUPLICATE = "duplicate", "Duplicate"
+    SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
+    CREDIT_NOT_PROCESSED = "credit_not_processed", "Credit not processed"
+    GENERAL = "general", "General"
+
+
+class Outcome(models.TextChoices):
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    WITHDRAWN = "withdrawn", "Withdrawn by the opener"
+    EXPIRED = "expired", "Expired without a response"
+
+
+class DisputeQuerySet(models.QuerySet["Dispute"]):
+    def open(self) -> DisputeQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: object | None = None) -> DisputeQuerySet:
+        return self.filter(
+            status=DisputeStatus.NEEDS_RESPONSE, respond_by__lt=now or timezone.now()
+        )
+
+
+class Dispute(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="disputes")
+    # Copied from the order at open (parties never change): the "my disputes" scope becomes an
+    # index scan on the dispute table instead of a join through orders on every list call.
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_as_buyer"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_as_seller"
+    )
+    # Null for a chargeback: the payment provider opened it, not a party.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes_opened",
+    )
+    kind = models.CharField(max_length=16, choices=DisputeKind.choices, default=DisputeKind.ORDER)
+    reason = models.CharField(max_length=500)
+    reason_code = models.CharField(
+        max_length=32, choices=ReasonCode.choices, default=ReasonCode.GENERAL
+    )
+    status = models.CharField(
+        max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.NEEDS_RESPONSE
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
+    resolution = models.TextField(blank=True, default="", max_length=2000)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    original_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    fee_currency = models.CharField(max_length=3)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    respond_by = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes_closed",
+    )
+    # The payment provider's own id and the time of its newest applied event (chargebacks only).
+    provider_dispute_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    provider_event_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="dispute_one_open_per_order",
+                violation_error_message="This order already has an open dispute.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DisputeKind.values), name="dispute_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=F("original_amount")),
+                name="dispute_amount_within_order",
+            ),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="dispute_fee_non_negative"),
+            models.CheckConstraint(
+                condition=Q(refund_amount__isnull=True)
+                | (Q(refund_amount__gte=0) & Q(refund_amount__lte=F("original_amount"))),
+                name="dispute_refund_within_order",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["-created_at", "-id"], name="dispute_created"),
+            models.Index(fields=["buyer", "-created_at"], name="dispute_buyer_created"),
+            models.Index(fields=["seller", "-created_at"], name="dispute_seller_created"),
+            models.Index(fields=["order", "-created_at"], name="dispute_order_created"),
+            models.Index(fields=["status", "respond_by"], name="dispute_status_respond_by"),
+            models.Index(
+                fields=["respond_by", "id"],
+                name="dispute_open_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Dispute #{self.pk}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def api_status(self) -> str:
+        """ECHO clients only know OPEN and CLOSED."""
+        return "CLOSED" if self.is_terminal else "OPEN"
+
+    @property
+    def respondent_id(self) -> int:
+        """Who must answer: the other party of the opener; the seller for a chargeback."""
+        return self.buyer_id if self.opened_by_id == self.seller_id else self.seller_id
+
+    def is_party(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in (self.buyer_id, self.seller_id)
+
+    def is_overdue(self, now: object | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.status == DisputeStatus.NEEDS_RESPONSE and self.respond_by < moment  # type: ignore[operator]
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal note (staff only)"
+
+
+class Message(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_messages"
+    )
+    body = models.TextField(max_length=2000)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes: ClassVar = [
+            models.Index(fields=["dispute", "created_at", "id"], name="message_thread"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="message_visibility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message #{self.pk} on dispute #{self.dispute_id}"
+
+
+class EventType(models.TextChoices):
+    OPENED = "opened", "Opened"
+    MESSAGE_POSTED = "message_posted", "Message posted"
+    NOTE_POSTED = "note_posted", "Internal note posted"
+    RESPONDED = "responded", "Respondent answered"
+    TAKEN_UP = "taken_up", "Taken up by staff"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    PROVIDER_UPDATE = "provider_update", "Updated by the payment provider"
+
+
+class DisputeEvent(models.Model):
+    """Append-only audit log: the timeline on pages and in the admin."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_events",
+    )
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes: ClassVar = [models.Index(fields=["dispute", "at", "id"], name="event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.type} on dispute #{self.dispute_id}"
+
+    @property
+    def is_internal(self) -> bool:
+        """Events that reveal internal notes are staff-only, like the notes themselves."""
+        return self.type == EventType.NOTE_POSTED

@@ -1,0 +1,72 @@
+"""The one answer to "may this user do this to this dispute" (DESIGN §5).
+
+Used by the API permission classes, the pages, the admin and, again, by every service, so no
+interface can slip past it. Pure: it runs no query beyond what the objects already hold.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from disputes.models import Dispute
+from echo_disputes.errors import NotAllowed
+from orders.models import Order
+
+
+class Action(StrEnum):
+    OPEN = "open"
+    VIEW = "view"
+    POST_MESSAGE = "post_message"
+    POST_NOTE = "post_note"
+    VIEW_NOTES = "view_notes"
+    WITHDRAW = "withdraw"
+    TAKE_UP = "take_up"
+    DECIDE = "decide"
+
+
+def _authenticated(user: Any) -> bool:
+    return (
+        user is not None
+        and bool(getattr(user, "is_authenticated", False))
+        and bool(getattr(user, "is_active", False))
+    )
+
+
+def _staff(user: Any) -> bool:
+    return _authenticated(user) and bool(user.is_staff)
+
+
+def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
+    if not _authenticated(user):
+        return False
+    if action is Action.OPEN:
+        # Staff open disputes only on their own orders: staff decide, they do not complain.
+        return isinstance(obj, Order) and obj.is_party(user.pk)
+    if not isinstance(obj, Dispute):
+        return False
+    party = obj.is_party(user.pk)
+    if action in (Action.VIEW, Action.POST_MESSAGE):
+        return party or _staff(user)
+    if action in (Action.POST_NOTE, Action.VIEW_NOTES, Action.TAKE_UP, Action.DECIDE):
+        return _staff(user)
+    if action is Action.WITHDRAW:
+        return obj.opened_by_id is not None and obj.opened_by_id == user.pk
+    return False
+
+
+MESSAGES: dict[Action, str] = {
+    Action.OPEN: "Only the buyer or the seller of this order may open a dispute on it.",
+    Action.VIEW: "Only the parties of this order and support staff may see this dispute.",
+    Action.POST_MESSAGE: "Only the parties of this order and support staff may post here.",
+    Action.POST_NOTE: "Only support staff may post internal notes.",
+    Action.VIEW_NOTES: "Only support staff may read internal notes.",
+    Action.WITHDRAW: "Only the user who opened this dispute may withdraw it.",
+    Action.TAKE_UP: "Only support staff may take up a dispute.",
+    Action.DECIDE: "Only support staff may decide or close a dispute.",
+}
+
+
+def require(user: Any, action: Action, obj: Dispute | Order) -> None:
+    if not can(user, action, obj):
+        raise NotAllowed(MESSAGES[action], code="not_allowed")

@@ -1,0 +1,443 @@
+"""Every write to disputes, one function per business action (DESIGN §4).
+
+Each service runs in a transaction, locks the row it changes, asks the policy, checks the move
+against `states.py`, writes with `update_fields`, appends a `DisputeEvent` and schedules side
+effects with `transaction.on_commit`. `_transition` is the only place a status is assigned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import policies, states
+from disputes.models import (
+    OPEN_STATUSES,
+    TERMINAL_STATUSES,
+    Dispute,
+    DisputeEvent,
+    DisputeKind,
+    DisputeStatus,
+    EventType,
+    Message,
+    Outcome,
+    ReasonCode,
+    Visibility,
+)
+from disputes.notifications import notify_users
+from disputes.policies import Action
+from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from orders.models import Order
+
+REASON_MIN, REASON_MAX = 10, 500
+MESSAGE_MAX = 2000
+RESOLUTION_MAX = 2000
+CENT = Decimal("0.01")
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+
+def _lock_dispute(dispute_id: int) -> Dispute:
+    dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
+    if dispute is None:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    return dispute
+
+
+def _event(
+    *,
+    dispute: Dispute,
+    actor: User | None,
+    type: str,
+    from_status: str = "",
+    to_status: str = "",
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> DisputeEvent:
+    return DisputeEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        payload=payload or {},
+        at=at or timezone.now(),
+    )
+
+
+def _transition(
+    *,
+    dispute: Dispute,
+    move: states.Move,
+    actor: User | None,
+    event_type: str,
+    now: datetime,
+    target: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> list[str]:
+    """Apply a lifecycle move in memory and log it; returns the fields the caller must save."""
+    current = dispute.status
+    chosen = target if target is not None else states.single_target(move, current)
+    if chosen is None or not states.is_allowed(move, current, chosen):
+        if current in TERMINAL_STATUSES:
+            raise Conflict(
+                f"The dispute is {current}; a decided dispute cannot change.", code="dispute_closed"
+            )
+        raise Conflict(
+            f"A dispute that is {current} cannot be moved this way ({move}).",
+            code="transition_not_allowed",
+        )
+    dispute.status = chosen
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    fields = ["status", "updated_at", "last_activity_at"]
+    if chosen in TERMINAL_STATUSES:
+        dispute.closed_at = now
+        fields.append("closed_at")
+    _event(
+        dispute=dispute,
+        actor=actor,
+        type=event_type,
+        from_status=current,
+        to_status=chosen,
+        payload=payload,
+        at=now,
+    )
+    return fields
+
+
+def _parties(dispute: Dispute, *, exclude: int | None = None) -> list[int]:
+    return [uid for uid in (dispute.buyer_id, dispute.seller_id) if uid != exclude]
+
+
+def _notify_on_commit(*, user_ids: list[int], subject: str, body: str) -> None:
+    transaction.on_commit(partial(notify_users, user_ids=user_ids, subject=subject, body=body))
+
+
+def _clean_text(value: str, *, field: str, minimum: int, maximum: int, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{label} may not be blank.", details={field: ["May not be blank."]})
+    if len(text) < minimum:
+        raise InvalidInput(
+            f"{label} must be at least {minimum} characters.",
+            details={field: [f"At least {minimum} characters."]},
+        )
+    if len(text) > maximum:
+        raise InvalidInput(
+            f"{label} must be at most {maximum} characters.",
+            details={field: [f"At most {maximum} characters."]},
+        )
+    return text
+
+
+def money_validate(
+    value: Decimal | None, *, field: str, ceiling: Decimal, default: Decimal
+) -> Decimal:
+    """A positive amount in cents, no more than the order price."""
+    if value is None:
+        return default
+    if value != value.quantize(CENT):
+        raise InvalidInput(
+            f"{field} has more than two decimals.", details={field: ["At most two decimals."]}
+        )
+    if value <= 0:
+        raise InvalidInput(
+            f"{field} must be more than zero.", details={field: ["Must be more than zero."]}
+        )
+    if value > ceiling:
+        raise InvalidInput(
+            f"{field} may not exceed the order price ({ceiling}).",
+            details={field: [f"At most {ceiling}."]},
+        )
+    return value
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    actor: User,
+    order_id: int,
+    reason: str,
+    reason_code: str = ReasonCode.GENERAL,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+) -> Dispute:
+    """A party of the order opens a dispute; at most one is open per order at a time."""
+    # Locking the order serialises every open (and order completion) on it, so the check below
+    # and the insert are one step; the partial unique index is the last line of defence.
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(
+            "No order with this id.",
+            code="order_not_found",
+            details={"orderId": ["No order with this id."]},
+        )
+    policies.require(actor, Action.OPEN, order)
+    text = _clean_text(
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+    )
+    if reason_code not in ReasonCode.values:
+        raise InvalidInput("Unknown reason code.", details={"reasonCode": ["Unknown code."]})
+    if currency is not None and currency != order.currency:
+        raise InvalidInput(
+            f"The dispute must be in the order's currency ({order.currency}).",
+            details={"currency": [f"Must be {order.currency}."]},
+        )
+    value = money_validate(
+        amount, field="amount", ceiling=order.final_price, default=order.final_price
+    )
+    if Dispute.objects.filter(order=order, status__in=OPEN_STATUSES).exists():
+        raise Conflict("This order already has an open dispute.", code="dispute_already_open")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            dispute = Dispute.objects.create(
+                order=order,
+                buyer_id=order.buyer_id,
+                seller_id=order.seller_id,
+                opened_by=actor,
+                kind=DisputeKind.ORDER,
+                reason=text,
+                reason_code=reason_code,
+                amount=value,
+                currency=order.currency,
+                original_amount=order.final_price,
+                fee=Decimal("0.00"),
+                fee_currency=order.currency,
+                respond_by=now + settings.DISPUTE_RESPONSE_WINDOW,
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "This order already has an open dispute.", code="dispute_already_open"
+        ) from None
+    _event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.OPENED,
+        to_status=DisputeStatus.NEEDS_RESPONSE,
+        payload={"reason_code": reason_code, "amount": str(value)},
+        at=now,
+    )
+    _notify_on_commit(
+        user_ids=_parties(dispute, exclude=actor.pk),
+        subject=f"A dispute was opened on order #{order.pk}",
+        body=f"{actor.username} opened dispute #{dispute.pk}: {text}\n"
+        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC.",
+    )
+    return dispute
+
+
+@transaction.atomic
+def message_post(
+    *, actor: User, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
+) -> Message:
+    """Post to the thread. The respondent's first public message moves the dispute under review;
+    internal notes are staff-only and change nothing a party can see."""
+    dispute = _lock_dispute(dispute_id)
+    if visibility not in Visibility.values:
+        raise InvalidInput(
+            "visibility must be public or internal.",
+            details={"visibility": ["Must be public or internal."]},
+        )
+    internal = visibility == Visibility.INTERNAL
+    policies.require(actor, Action.POST_NOTE if internal else Action.POST_MESSAGE, dispute)
+    text = _clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
+    if dispute.is_terminal:
+        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+    now = timezone.now()
+    message = Message.objects.create(
+        dispute=dispute, author=actor, body=text, visibility=visibility, created_at=now
+    )
+    _event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.NOTE_POSTED if internal else EventType.MESSAGE_POSTED,
+        payload={"message_id": message.pk},
+        at=now,
+    )
+    if internal:
+        # Notes leave no visible trace: not even the dispute's activity time moves.
+        return message
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    fields = ["updated_at", "last_activity_at"]
+    if dispute.first_response_at is None and actor.pk != dispute.opened_by_id:
+        dispute.first_response_at = now
+        fields.append("first_response_at")
+    if actor.pk == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE:
+        fields += _transition(
+            dispute=dispute,
+            move=states.Move.RESPOND,
+            actor=actor,
+            event_type=EventType.RESPONDED,
+            now=now,
+            payload={"message_id": message.pk},
+        )
+    dispute.save(update_fields=sorted(set(fields)))
+    _notify_on_commit(
+        user_ids=_parties(dispute, exclude=actor.pk),
+        subject=f"New message on dispute #{dispute.pk}",
+        body=f"{actor.username} wrote:\n\n{text}",
+    )
+    return message
+
+
+@transaction.atomic
+def dispute_take_up(*, actor: User, dispute_id: int) -> Dispute:
+    """Staff start reviewing before the respondent has answered."""
+    dispute = _lock_dispute(dispute_id)
+    policies.require(actor, Action.TAKE_UP, dispute)
+    now = timezone.now()
+    fields = _transition(
+        dispute=dispute,
+        move=states.Move.TAKE_UP,
+        actor=actor,
+        event_type=EventType.TAKEN_UP,
+        now=now,
+    )
+    dispute.save(update_fields=fields)
+    return dispute
+
+
+@transaction.atomic
+def dispute_close(
+    *,
+    actor: User,
+    dispute_id: int,
+    resolution: str,
+    outcome: str | None = None,
+    refund_amount: Decimal | None = None,
+) -> Dispute:
+    """Staff decide: `won` for the seller, `lost` for the buyer (with a refund up to the order
+    price, the disputed amount by default), or no outcome to close without a winner."""
+    dispute = _lock_dispute(dispute_id)
+    policies.require(actor, Action.DECIDE, dispute)
+    text = _clean_text(
+        resolution, field="resolution", minimum=1, maximum=RESOLUTION_MAX, label="The resolution"
+    )
+    moves = {
+        None: states.Move.CLOSE,
+        "": states.Move.CLOSE,
+        Outcome.WON.value: states.Move.DECIDE_WON,
+        Outcome.LOST.value: states.Move.DECIDE_LOST,
+    }
+    if outcome not in moves:
+        raise InvalidInput(
+            "outcome must be won, lost or omitted.",
+            details={"outcome": ["Must be won, lost or omitted."]},
+        )
+    move = moves[outcome]
+    refund: Decimal | None = None
+    if move is states.Move.DECIDE_LOST:
+        refund = money_validate(
+            refund_amount,
+            field="refundAmount",
+            ceiling=dispute.original_amount,
+            default=dispute.amount,
+        )
+    elif refund_amount is not None:
+        raise InvalidInput(
+            "A refund is recorded only when the buyer wins (outcome lost).",
+            details={"refundAmount": ["Only with outcome lost."]},
+        )
+    now = timezone.now()
+    fields = _transition(
+        dispute=dispute,
+        move=move,
+        actor=actor,
+        now=now,
+        event_type=EventType.CLOSED if move is states.Move.CLOSE else EventType.DECIDED,
+        payload={
+            "outcome": outcome or "",
+            "refund_amount": str(refund) if refund else None,
+            "resolution": text,
+        },
+    )
+    dispute.resolution = text
+    dispute.outcome = outcome or ""
+    dispute.refund_amount = refund
+    dispute.closed_by = actor
+    dispute.save(update_fields=[*fields, "resolution", "outcome", "refund_amount", "closed_by"])
+    _notify_on_commit(
+        user_ids=_parties(dispute),
+        subject=f"Dispute #{dispute.pk} was decided: {dispute.status}",
+        body=f"Resolution: {text}",
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
+    """The opener drops the dispute; it closes with outcome `withdrawn`."""
+    dispute = _lock_dispute(dispute_id)
+    policies.require(actor, Action.WITHDRAW, dispute)
+    now = timezone.now()
+    fields = _transition(
+        dispute=dispute,
+        move=states.Move.WITHDRAW,
+        actor=actor,
+        event_type=EventType.WITHDRAWN,
+        now=now,
+    )
+    dispute.outcome = Outcome.WITHDRAWN
+    dispute.closed_by = actor
+    dispute.save(update_fields=[*fields, "outcome", "closed_by"])
+    _notify_on_commit(
+        user_ids=_parties(dispute, exclude=actor.pk),
+        subject=f"Dispute #{dispute.pk} was withdrawn",
+        body=f"{actor.username} withdrew the dispute.",
+    )
+    return dispute
+
+
+def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """The system decides for the buyer when the respondent let `respond_by` pass.
+
+    Safe to run on several hosts at once: each batch locks its rows with SKIP LOCKED, so two
+    runners never pick the same dispute, and a row already expired no longer matches.
+    """
+    moment = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Dispute.objects.select_for_update(skip_locked=True)
+                .filter(status=DisputeStatus.NEEDS_RESPONSE, respond_by__lt=moment)
+                .order_by("respond_by", "id")[:batch_size]
+            )
+            if not batch:
+                return expired
+            for dispute in batch:
+                fields = _transition(
+                    dispute=dispute,
+                    move=states.Move.EXPIRE,
+                    actor=None,
+                    event_type=EventType.EXPIRED,
+                    now=timezone.now(),
+                    payload={"respond_by": dispute.respond_by.isoformat()},
+                )
+                dispute.outcome = Outcome.EXPIRED
+                dispute.refund_amount = dispute.amount
+                dispute.save(update_fields=[*fields, "outcome", "refund_amount"])
+                _notify_on_commit(
+                    user_ids=_parties(dispute),
+                    subject=f"Dispute #{dispute.pk} expired",
+                    body="The deadline to respond passed without a response; the dispute was "
+                    "decided for the buyer.",
+                )
+            expired += len(batch)

@@ -1,0 +1,49 @@
+"""Serializer building blocks shared by every app's API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Input serializer that refuses fields it does not know (DESIGN §6: unknown field is 400).
+
+    A typo such as `reasoncode` would otherwise be dropped silently and the caller would never learn
+    that the value was ignored.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        elif data is not None and not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        return super().to_internal_value(data)
+
+
+class MoneyField(serializers.DecimalField):
+    """Money on the wire: a string with two decimals ("50.00"); accepts a JSON number or string."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("coerce_to_string", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CurrencyField(serializers.RegexField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            r"^[A-Z]{3}$",
+            error_messages={"invalid": "Use a three-letter ISO 4217 code, e.g. EUR."},
+            **kwargs,
+        )

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from echo_disputes.views import health, home
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("", include("accounts.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("disputes.api.urls")),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", health, name="health"),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("orders/", include("orders.urls")),
+    path("disputes/", include("disputes.urls")),
+]

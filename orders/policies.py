@@ -1,0 +1,38 @@
+"""Who may do what to items and orders (DESIGN §5, §6)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from echo_disputes.errors import NotAllowed
+from orders.models import Order, OrderStatus
+
+
+class OrderAction(StrEnum):
+    VIEW = "view"
+    SET_STATUS = "set_status"
+
+
+def _authenticated(user: Any) -> bool:
+    return user is not None and bool(user.is_authenticated)
+
+
+def order_can(user: Any, action: OrderAction, order: Order, *, target: str | None = None) -> bool:
+    if not _authenticated(user):
+        return False
+    if action is OrderAction.VIEW:
+        return bool(user.is_staff) or order.is_party(user.pk)
+    if action is OrderAction.SET_STATUS:
+        if user.is_staff or user.pk == order.seller_id:
+            return True
+        # A buyer may only walk away from an order, never mark it shipped or done.
+        return user.pk == order.buyer_id and target == OrderStatus.CANCELLED
+    return False
+
+
+def order_require(
+    user: Any, action: OrderAction, order: Order, *, target: str | None = None
+) -> None:
+    if not order_can(user, action, order, target=target):
+        raise NotAllowed("You may not do this to this order.")

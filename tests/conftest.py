@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.services import token_issue
+from tests.factories import StaffFactory, UserFactory, make_order
+
+# Playwright's sync API keeps an event loop in the test thread; Django must not refuse ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttles() -> Iterator[None]:
+    # Throttle counters live in the cache; one test's logins must not throttle the next.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def bearer(user: User, scope: str | None = None) -> dict[str, str]:
+    refresh = token_issue(user=user, requested_scope=scope)
+    return {"HTTP_AUTHORIZATION": f"Bearer {refresh.access_token}"}
+
+
+@pytest.fixture
+def client_for() -> Callable[..., APIClient]:
+    """An API client authenticated as `user` with a real JWT (None: anonymous)."""
+
+    def make(user: User | None, scope: str | None = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.credentials(**bearer(user, scope))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def buyer(db: Any) -> User:
+    return UserFactory(username="buyer")
+
+
+@pytest.fixture
+def seller(db: Any) -> User:
+    return UserFactory(username="seller")
+
+
+@pytest.fixture
+def stranger(db: Any) -> User:
+    return UserFactory(username="stranger")
+
+
+@pytest.fixture
+def staff(db: Any) -> User:
+    return StaffFactory(username="staff")
+
+
+@pytest.fixture
+def order(buyer: User, seller: User) -> Any:
+    return make_order(buyer=buyer, seller=seller)
+
+
+@pytest.fixture
+def actors(buyer: User, seller: User, stranger: User, staff: User) -> dict[str, User | None]:
+    return {"anonymous": None, "buyer": buyer, "seller": seller, "stranger": stranger,
+            "staff": staff}
