@@ -8,6 +8,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("disputes.api.urls")),
+    path("webhooks/", include("disputes.api.webhook_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", health, name="health"),
     path("api/", include(api_patterns)),
+    path("openapi/2024-07/shoplazza-payment/", include("disputes.api.finance_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("orders/", include("orders.urls")),
