@@ -136,6 +136,10 @@ STORAGES = {
         )
     },
 }
+# Development and tests serve static files straight from the apps, with no collectstatic run
+# (whitenoise would otherwise warn, an error under pytest, that STATIC_ROOT does not exist).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,204 @@
+"""simplejwt endpoints (rotation, blacklist on logout), the `scope` claim and throttling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import User
+from accounts.policies import READ_FINANCE
+from accounts.services import token_issue
+from tests.assertions import assert_error
+from tests.factories import PASSWORD, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "/api/auth/token/"
+REFRESH = "/api/auth/token/refresh/"
+LOGOUT = "/api/auth/logout/"
+
+
+def obtain(api: APIClient, user: User, **extra: Any) -> Any:
+    return api.post(TOKEN, {"email": user.email, "password": PASSWORD, **extra}, format="json")
+
+
+def test_token_pair_for_good_credentials(api: APIClient, buyer: User) -> None:
+    response = obtain(api, buyer)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access", "refresh"}
+    assert str(AccessToken(body["access"])["user_id"]) == str(buyer.pk)
+
+
+def test_token_accepts_email_in_any_case(api: APIClient, buyer: User) -> None:
+    response = api.post(TOKEN, {"email": buyer.email.upper(), "password": PASSWORD})
+    assert response.status_code == 200
+
+
+def test_token_bad_password_is_401_json(api: APIClient, buyer: User) -> None:
+    response = api.post(TOKEN, {"email": buyer.email, "password": "nope"})
+    assert_error(response, 401)
+
+
+def test_token_missing_fields_is_400_json(api: APIClient) -> None:
+    body = assert_error(api.post(TOKEN, {}, format="json"), 400, "validation_error")
+    assert {"email", "password"} <= set(body["details"])
+
+
+def test_refresh_rotates_and_refuses_the_old_token(api: APIClient, buyer: User) -> None:
+    first = obtain(api, buyer).json()["refresh"]
+    response = api.post(REFRESH, {"refresh": first})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["refresh"] != first
+    AccessToken(body["access"])
+
+    assert_error(api.post(REFRESH, {"refresh": first}), 401)
+    assert api.post(REFRESH, {"refresh": body["refresh"]}).status_code == 200
+
+
+def test_refresh_with_garbage_is_401_json(api: APIClient) -> None:
+    assert_error(api.post(REFRESH, {"refresh": "garbage"}), 401)
+
+
+def test_refresh_keeps_the_scope_claim(api: APIClient, seller: User) -> None:
+    StoreFactory(owner=seller)
+    refresh = obtain(api, seller, scope="").json()["refresh"]
+    access = api.post(REFRESH, {"refresh": refresh}).json()["access"]
+    assert AccessToken(access)["scope"] == ""
+
+
+def test_logout_blacklists_the_refresh_token(api: APIClient, buyer: User) -> None:
+    refresh = obtain(api, buyer).json()["refresh"]
+    response = api.post(LOGOUT, {"refresh": refresh})
+    assert response.status_code == 204
+    assert_error(api.post(REFRESH, {"refresh": refresh}), 401)
+
+
+def test_logout_with_login_refresh_token(api: APIClient, buyer: User) -> None:
+    login = api.post("/api/users/login", {"email": buyer.email, "password": PASSWORD}).json()
+    assert api.post(LOGOUT, {"refresh": login["refreshToken"]}).status_code == 204
+    assert_error(api.post(REFRESH, {"refresh": login["refreshToken"]}), 401)
+
+
+def test_logout_twice_is_401(api: APIClient, buyer: User) -> None:
+    refresh = obtain(api, buyer).json()["refresh"]
+    api.post(LOGOUT, {"refresh": refresh})
+    assert_error(api.post(LOGOUT, {"refresh": refresh}), 401)
+
+
+def test_logout_with_an_access_token_is_refused(api: APIClient, buyer: User) -> None:
+    access = obtain(api, buyer).json()["access"]
+    assert_error(api.post(LOGOUT, {"refresh": access}), 401)
+
+
+def test_logout_without_body_is_400(api: APIClient) -> None:
+    assert "refresh" in assert_error(api.post(LOGOUT, {}, format="json"), 400)["details"]
+
+
+# The scope claim ---------------------------------------------------------------------------
+
+
+def test_plain_buyer_token_has_empty_scope(api: APIClient, buyer: User) -> None:
+    assert AccessToken(obtain(api, buyer).json()["access"])["scope"] == ""
+
+
+def test_store_owner_token_has_read_finance(api: APIClient, seller: User) -> None:
+    StoreFactory(owner=seller)
+    assert AccessToken(obtain(api, seller).json()["access"])["scope"] == READ_FINANCE
+
+
+def test_staff_token_has_read_finance(api: APIClient, staff: User) -> None:
+    assert AccessToken(obtain(api, staff).json()["access"])["scope"] == READ_FINANCE
+
+
+def test_login_token_carries_scope(api: APIClient, seller: User) -> None:
+    StoreFactory(owner=seller)
+    login = api.post("/api/users/login", {"email": seller.email, "password": PASSWORD}).json()
+    assert AccessToken(login["token"])["scope"] == READ_FINANCE
+
+
+def test_scope_granted_when_store_is_created_after_first_token(
+    client_for: Any, api: APIClient, seller: User
+) -> None:
+    assert AccessToken(obtain(api, seller).json()["access"])["scope"] == ""
+    client_for(seller).post("/api/items", {"title": "Lamp", "basePrice": "10.00"})
+    assert AccessToken(obtain(api, seller).json()["access"])["scope"] == READ_FINANCE
+
+
+def test_empty_scope_request_gives_no_scope(api: APIClient, staff: User) -> None:
+    assert AccessToken(obtain(api, staff, scope="").json()["access"])["scope"] == ""
+
+
+def test_requesting_a_held_scope_keeps_it(api: APIClient, staff: User) -> None:
+    access = obtain(api, staff, scope=READ_FINANCE).json()["access"]
+    assert AccessToken(access)["scope"] == READ_FINANCE
+
+
+@pytest.mark.parametrize("requested", [READ_FINANCE, "read_finance admin", "admin write_all"])
+def test_requesting_a_scope_not_held_never_adds_it(
+    api: APIClient, buyer: User, requested: str
+) -> None:
+    response = obtain(api, buyer, scope=requested)
+    assert response.status_code == 200
+    assert AccessToken(response.json()["access"])["scope"] == ""
+
+
+def test_unknown_scopes_are_dropped_for_staff(api: APIClient, staff: User) -> None:
+    access = obtain(api, staff, scope="read_finance superpowers").json()["access"]
+    assert AccessToken(access)["scope"] == READ_FINANCE
+
+
+def test_token_issue_service_intersects_scopes(seller: User) -> None:
+    StoreFactory(owner=seller)
+    assert token_issue(user=seller).access_token["scope"] == READ_FINANCE
+    assert token_issue(user=seller, requested_scope="").access_token["scope"] == ""
+    plain = UserFactory()
+    assert token_issue(user=plain, requested_scope=READ_FINANCE).access_token["scope"] == ""
+
+
+# Throttling ---------------------------------------------------------------------------------
+
+
+def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User) -> None:
+    for _ in range(10):
+        response = api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
+        assert response.status_code == 401
+    body = assert_error(
+        api.post("/api/users/login", {"email": buyer.email, "password": PASSWORD}),
+        429,
+        "throttled",
+    )
+    assert body["error"]
+
+
+def test_throttled_response_says_when_to_retry(api: APIClient, buyer: User) -> None:
+    for _ in range(10):
+        api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
+    response = api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_register_is_throttled_after_five_attempts(api: APIClient) -> None:
+    for n in range(5):
+        response = api.post(
+            "/api/users/register",
+            {"email": f"u{n}@example.com", "username": f"u{n}", "password": "plum-orbit-91x"},
+        )
+        assert response.status_code == 201
+    response = api.post(
+        "/api/users/register",
+        {"email": "u9@example.com", "username": "u9", "password": "plum-orbit-91x"},
+    )
+    assert_error(response, 429, "throttled")
+    assert not User.objects.filter(username="u9").exists()
+
+
+def test_token_endpoint_shares_the_login_throttle(api: APIClient, buyer: User) -> None:
+    for _ in range(10):
+        api.post(TOKEN, {"email": buyer.email, "password": "bad"})
+    assert_error(obtain(api, buyer), 429, "throttled")
