@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -246,3 +247,40 @@ class DisputeEvent(models.Model):
     def is_internal(self) -> bool:
         """Events that reveal internal notes are staff-only, like the notes themselves."""
         return self.type == EventType.NOTE_POSTED
+
+
+class PaymentEventResult(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    STALE = "ignored_stale", "Ignored: older than the last event applied to the dispute"
+    TERMINAL = "ignored_terminal", "Ignored: the dispute was already decided"
+
+
+class PaymentEvent(models.Model):
+    """A chargeback event the payment provider delivered and we accepted, kept as received.
+
+    The unique `event_id` is what makes a redelivery (sequential or simultaneous) a no-op.
+    """
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=32)
+    # The provider's event time: orders events per dispute, whatever the delivery order.
+    created = models.DateTimeField()
+    payload = models.JSONField(encoder=DjangoJSONEncoder)
+    received_at = models.DateTimeField(default=timezone.now)
+    dispute = models.ForeignKey(
+        Dispute,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_events",
+    )
+    result = models.CharField(max_length=24, choices=PaymentEventResult.choices, blank=True)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=["dispute", "created"], name="payment_event_dispute"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
