@@ -1,0 +1,54 @@
+"""Helpers shared by the dispute tests: what a refused call must leave untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from disputes.models import Dispute, DisputeEvent, Message
+
+DISPUTE_FIELDS = {
+    "id",
+    "orderId",
+    "createdByUserId",
+    "createdByUsername",
+    "reason",
+    "reasonCode",
+    "status",
+    "state",
+    "outcome",
+    "resolution",
+    "amount",
+    "currency",
+    "respondBy",
+    "createdAt",
+    "updatedAt",
+    "closedAt",
+}
+# Additions beyond ECHO's shape; pinned so a new field is a deliberate choice.
+DISPUTE_EXTRA_FIELDS = {"kind", "refundAmount"}
+MESSAGE_FIELDS = {"id", "disputeId", "userId", "username", "message", "visibility", "createdAt"}
+
+REASON = "The parcel arrived empty and the seller does not answer."
+
+
+def snapshot(dispute_id: int) -> dict[str, Any]:
+    """Everything a write could touch: the row, the thread and the audit log."""
+    return {
+        "row": Dispute.objects.filter(pk=dispute_id).values().get(),
+        "messages": list(
+            Message.objects.filter(dispute_id=dispute_id).values_list("pk", flat=True)
+        ),
+        "events": list(
+            DisputeEvent.objects.filter(dispute_id=dispute_id).values_list("pk", flat=True)
+        ),
+    }
+
+
+def new_events(dispute_id: int, before: dict[str, Any]) -> list[tuple[str, str, str, int | None]]:
+    """(type, from_status, to_status, actor_id) of the events appended since `before`."""
+    return list(
+        DisputeEvent.objects.filter(dispute_id=dispute_id)
+        .exclude(pk__in=before["events"])
+        .order_by("at", "id")
+        .values_list("type", "from_status", "to_status", "actor_id")
+    )
