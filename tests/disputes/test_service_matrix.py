@@ -168,7 +168,7 @@ def test_service_matrix(action: str, state: str, opener: str, column: str, expec
     assert Message.objects.filter(dispute=dispute).count() == len(before["messages"])
 
 
-# --- open: from "no dispute" and from an existing dispute in every state ------------------------
+# --- open: from "no dispute" and from an existing dispute in every state --------------------------
 
 OPEN_TABLE: dict[str | None, tuple[Any, Any, Any, Any]] = {
     # columns: buyer, seller, stranger, staff (staff is not a party here)
@@ -238,7 +238,7 @@ def test_inactive_party_is_refused_everything() -> None:
     assert snapshot(dispute.pk) == before
 
 
-# --- expire: the system's move ------------------------------------------------------------------
+# --- expire: the system's move --------------------------------------------------------------------
 
 
 @pytest.mark.django_db
