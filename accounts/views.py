@@ -1,0 +1,24 @@
+"""Session login for the pages: Django's own views, with the email in the standard `username`
+field (the user model's USERNAME_FIELD is the email)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.label = "Email"
+        username.widget.input_type = "email"  # type: ignore[attr-defined]
+        username.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True

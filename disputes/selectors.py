@@ -7,7 +7,14 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from disputes import policies
-from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message, Visibility
+from disputes.models import (
+    OPEN_STATUSES,
+    Dispute,
+    DisputeEvent,
+    EventType,
+    Message,
+    Visibility,
+)
 from disputes.policies import Action
 from echo_disputes.errors import NotFound
 from orders.models import Order
@@ -83,3 +90,43 @@ def dispute_for_order(user: Any, order_id: int) -> Dispute:
 
 def order_has_open_dispute(*, order_id: int) -> bool:
     return Dispute.objects.open().filter(order_id=order_id).exists()
+
+
+def disputes_page_of_party(user: Any, *, status: str | None = None) -> QuerySet[Dispute]:
+    """The "my disputes" page: the user's disputes as buyer or seller, with what a row shows."""
+    qs = disputes_of_party(user).select_related("order__item", "buyer", "seller")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def dispute_thread_for_party(user: Any, dispute_id: int) -> Dispute:
+    """A dispute's thread page, for its buyer or seller only (else NotFound, so the page does not
+    reveal that the dispute exists). Always the party view, even for a staff user who is a party:
+    public messages as `visible_messages`, the timeline without note events as `timeline`."""
+    dispute = (
+        disputes_of_party(user)
+        .select_related("order__item", "buyer", "seller", "closed_by")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author")
+                .filter(visibility=Visibility.PUBLIC)
+                .order_by("created_at", "id"),
+                to_attr="visible_messages",
+            ),
+            Prefetch(
+                "events",
+                queryset=DisputeEvent.objects.select_related("actor")
+                .exclude(type=EventType.NOTE_POSTED)
+                .order_by("at", "id"),
+                to_attr="timeline",
+            ),
+        )
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    policies.require(user, Action.VIEW, dispute)
+    return dispute

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from disputes import views
 
 app_name = "disputes"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dispute_list, name="list"),
+    path("<int:dispute_id>/", views.dispute_detail, name="detail"),
+    path("<int:dispute_id>/withdraw/", views.dispute_withdraw, name="withdraw"),
+]

@@ -1,0 +1,116 @@
+"""Server-rendered dispute pages for the parties (DESIGN §9).
+
+Reads go through the selectors, writes through the services, and the policies decide which
+forms a page offers. Pages are for the buyer and the seller only: anyone else, staff included,
+gets 404, so a page never reveals that a dispute exists (staff work in the admin).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from disputes import policies, selectors, services
+from disputes.forms import DisputeFilterForm, MessageForm, add_domain_error
+from disputes.models import Dispute
+from disputes.policies import Action
+from echo_disputes.errors import DomainError, NotAllowed, NotFound
+
+PAGE_SIZE = 20
+
+
+def _url(dispute: Dispute) -> str:
+    return reverse("disputes:detail", args=[dispute.pk])
+
+
+def _thread(request: HttpRequest, dispute_id: int) -> Dispute:
+    try:
+        return selectors.dispute_thread_for_party(request.user, dispute_id)
+    except (NotFound, NotAllowed):
+        raise Http404("No dispute here.") from None
+
+
+@login_required
+@require_http_methods(["GET"])
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    form = DisputeFilterForm(request.GET)
+    state = form.cleaned_data["state"] if form.is_valid() else None
+    disputes = selectors.disputes_page_of_party(request.user, status=state)
+    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "disputes/list.html",
+        {"form": form, "page": page, "state": state, "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    dispute = _thread(request, dispute_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.message_post(
+                actor=request.user,  # type: ignore[arg-type]
+                dispute_id=dispute.pk,
+                body=form.cleaned_data["message"],
+            )
+        except (NotFound, NotAllowed):
+            raise Http404("No dispute here.") from None
+        except DomainError as exc:
+            add_domain_error(form, exc, {})
+            # The dispute may have moved meanwhile (e.g. decided): show it as it is now.
+            dispute = _thread(request, dispute_id)
+        else:
+            messages.success(request, "Your message was posted.")
+            return redirect(f"{_url(dispute)}#message-{message.pk}")
+    status = 400 if form.errors else 200
+    return _render_thread(request, dispute, form, status=status)
+
+
+def _render_thread(
+    request: HttpRequest, dispute: Dispute, form: MessageForm, *, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    context = {
+        "dispute": dispute,
+        "form": form,
+        "can_post": not dispute.is_terminal and policies.can(user, Action.POST_MESSAGE, dispute),
+        "can_withdraw": not dispute.is_terminal and policies.can(user, Action.WITHDRAW, dispute),
+    }
+    return render(request, "disputes/detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_withdraw(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """A confirmation page (GET) and the withdrawal itself (POST), for the opener."""
+    dispute = _thread(request, dispute_id)
+    if not policies.can(request.user, Action.WITHDRAW, dispute):
+        raise PermissionDenied(policies.MESSAGES[Action.WITHDRAW])
+    error = ""
+    if request.method == "POST":
+        try:
+            services.dispute_withdraw(actor=request.user, dispute_id=dispute.pk)  # type: ignore[arg-type]
+        except (NotFound, NotAllowed):
+            raise Http404("No dispute here.") from None
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "You withdrew the dispute. It is now closed.")
+            return redirect(_url(dispute))
+    return render(
+        request,
+        "disputes/withdraw.html",
+        {"dispute": dispute, "error": error},
+        status=409 if error else 200,
+    )

@@ -35,3 +35,8 @@ def order_get(*, order_id: int) -> Order | None:
         .filter(pk=order_id)
         .first()
     )
+
+
+def order_get_for_party(user: Any, *, order_id: int) -> Order | None:
+    """The order page: only its buyer or seller sees it (staff use the admin)."""
+    return orders_of_party(user).filter(pk=order_id).first()

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from orders import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("<int:order_id>/", views.order_detail, name="detail"),
+]
