@@ -74,6 +74,13 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         return qs
 
+    def filter_queryset(self, queryset: QuerySet[Dispute]) -> QuerySet[Dispute]:
+        # The filters describe lists: on an object endpoint a stray `?state=won` must neither
+        # hide the dispute (404) nor fail validation (400).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_class(self) -> type:
         return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput
 
