@@ -25,6 +25,10 @@ class EchoPagination(BasePagination):
     page_size_query_param = "pageSize"
     default_page_size = 50
     max_page_size = 100
+    # Keeps the SQL OFFSET inside a bigint whatever number a client sends.
+    max_page = 1_000_000
+    # The SQL OFFSET is a bigint: an absurd page number must be a 400, not a database error.
+    max_page = 1_000_000_000
 
     def _positive_int(self, request: Request, name: str, default: int, maximum: int | None) -> int:
         raw = request.query_params.get(name)
@@ -48,7 +52,7 @@ class EchoPagination(BasePagination):
         self.page_size = self._positive_int(
             request, self.page_size_query_param, self.default_page_size, self.max_page_size
         )
-        self.page = self._positive_int(request, self.page_query_param, 1, None)
+        self.page = self._positive_int(request, self.page_query_param, 1, self.max_page)
         offset = (self.page - 1) * self.page_size
         rows = list(queryset[offset : offset + self.page_size + 1])
         self.has_next = len(rows) > self.page_size
@@ -81,7 +85,7 @@ class EchoPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number, from 1; the Link header announces the next.",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page},
             },
             {
                 "name": self.page_size_query_param,

@@ -127,3 +127,18 @@ def test_page_size_bounds_are_inclusive(client_for: Client, buyer: User) -> None
     client = client_for(buyer)
     assert client.get("/api/items?pageSize=1").status_code == 200
     assert client.get("/api/items?pageSize=100").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/items", "/api/orders"])
+@pytest.mark.parametrize("page", ["1000000001", "99999999999999999999", "9" * 5000])
+def test_absurd_page_number_is_400_not_a_database_error(
+    client_for: Client, buyer: User, path: str, page: str
+) -> None:
+    body = assert_error(client_for(buyer).get(f"{path}?page={page}"), 400, "validation_error")
+    assert "page" in body["details"]
+
+
+def test_last_allowed_page_is_an_empty_array(client_for: Client, buyer: User) -> None:
+    response = client_for(buyer).get("/api/orders?page=1000000000&pageSize=100")
+    assert response.status_code == 200
+    assert response.json() == []
