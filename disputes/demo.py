@@ -6,7 +6,7 @@ Everything goes through the services, so the demo shows exactly what real use pr
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import services
-from disputes.models import Dispute, ReasonCode, Visibility
+from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode, Visibility
 from orders.models import Item, Order, OrderStatus
 from orders.services import item_create, order_create, order_set_status
 
@@ -68,6 +68,7 @@ def seed_demo() -> dict[str, int]:
     buyer, seller, staff = users["buyer"], users["seller"], users["staff"]
     items = _items(seller)
     if Order.objects.filter(buyer=buyer).exists():
+        seed_payments_demo()
         return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}
 
     orders = [order_create(buyer=buyer, item_id=item.pk) for item in items]
@@ -164,4 +165,80 @@ def seed_demo() -> dict[str, int]:
     )
     Dispute.objects.filter(pk=d.pk).update(respond_by=timezone.now() - timedelta(hours=1))
     services.disputes_expire()
+    seed_payments_demo()
     return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}
+
+
+def _provider_event(
+    order: Order, *, event_id: str, type: str, status: str, fee: str, created: datetime
+) -> services.ChargebackEvent:
+    """An event as the payment provider's webhook would deliver it for `order`."""
+    provider_id = f"dp_demo_{order.pk}"
+    data = {
+        "dispute_id": provider_id,
+        "transaction_id": order.transaction_id,
+        "reason": "Fraudulent",
+        "amount": str(order.final_price),
+        "currency": order.currency,
+        "fee": fee,
+        "fee_currency": order.currency,
+        "status": status,
+        "expiration_time": int((created + timedelta(days=10)).timestamp()),
+    }
+    return services.ChargebackEvent(
+        event_id=event_id,
+        type=type,
+        created=created,
+        provider_dispute_id=provider_id,
+        transaction_id=order.transaction_id,
+        reason_code=ReasonCode.FRAUDULENT,
+        amount=order.final_price,
+        currency=order.currency,
+        status=status,
+        fee=Decimal(fee),
+        fee_currency=order.currency,
+        expiration_time=created + timedelta(days=10),
+        payload={"id": event_id, "type": type, "created": int(created.timestamp()), "data": data},
+    )
+
+
+@transaction.atomic
+def seed_payments_demo() -> int:
+    """Chargebacks through the webhook's service: one awaiting the seller, one the provider
+    decided for the buyer after an update. Idempotent: the provider's event ids are unique."""
+    users = demo_users()
+    buyer, seller = users["buyer"], users["seller"]
+    if Dispute.objects.filter(kind=DisputeKind.CHARGEBACK, buyer=buyer).exists():
+        return 0
+    items = _items(seller)
+    now = timezone.now().replace(microsecond=0)
+    pending = order_create(buyer=buyer, item_id=items[4].pk, final_price=Decimal("129.00"))
+    services.chargeback_apply(
+        event=_provider_event(
+            pending,
+            event_id=f"evt_demo_{pending.pk}_1",
+            type="dispute.created",
+            status=DisputeStatus.NEEDS_RESPONSE,
+            fee="15.00",
+            created=now - timedelta(hours=2),
+        )
+    )
+    decided = order_create(buyer=buyer, item_id=items[1].pk)
+    for step, (type, status) in enumerate(
+        [
+            ("dispute.created", DisputeStatus.NEEDS_RESPONSE),
+            ("dispute.updated", DisputeStatus.UNDER_REVIEW),
+            ("dispute.closed", DisputeStatus.LOST),
+        ]
+    ):
+        services.chargeback_apply(
+            event=_provider_event(
+                decided,
+                event_id=f"evt_demo_{decided.pk}_{step + 1}",
+                type=type,
+                status=status,
+                fee="20.00",
+                created=now - timedelta(hours=3 - step),
+            )
+        )
+    return 2

@@ -6,9 +6,11 @@ interface can slip past it. Pure: it runs no query beyond what the objects alrea
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
+from accounts.policies import READ_FINANCE
 from disputes.models import Dispute
 from echo_disputes.errors import NotAllowed
 from orders.models import Order
@@ -70,3 +72,15 @@ MESSAGES: dict[Action, str] = {
 def require(user: Any, action: Action, obj: Dispute | Order) -> None:
     if not can(user, action, obj):
         raise NotAllowed(MESSAGES[action], code="not_allowed")
+
+
+def finance_can_read(user: Any, scopes: Collection[str]) -> bool:
+    """The finance API needs a token holding `read_finance` (only staff and store owners are
+    issued it); which disputes it shows is the finance selector's scope: staff all, a seller
+    its own store's."""
+    return _authenticated(user) and READ_FINANCE in scopes
+
+
+def finance_require_read(user: Any, scopes: Collection[str]) -> None:
+    if not finance_can_read(user, scopes):
+        raise NotAllowed("This token does not hold the read_finance scope.", code="scope_missing")

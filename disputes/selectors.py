@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from disputes import policies
 from disputes.models import (
@@ -16,7 +19,7 @@ from disputes.models import (
     Visibility,
 )
 from disputes.policies import Action
-from echo_disputes.errors import NotFound
+from echo_disputes.errors import InvalidInput, NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
 
@@ -129,4 +132,75 @@ def dispute_thread_for_party(user: Any, dispute_id: int) -> Dispute:
     if dispute is None:
         raise NotFound("No dispute with this id.", code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
+    return dispute
+
+
+# --- the finance API (DESIGN §7) -----------------------------------------------------------------
+
+
+def disputes_for_finance(user: Any) -> QuerySet[Dispute]:
+    """Staff read every dispute; anyone else those of the store they own, i.e. where they are the
+    seller. Call only after `policies.finance_require_read`."""
+    qs = Dispute.objects.select_related("order").annotate(store_id=F("order__item__store_id"))
+    if user.is_staff:
+        return qs
+    return qs.filter(seller_id=user.pk)
+
+
+def finance_cursor_encode(dispute: Dispute) -> str:
+    raw = f"{dispute.created_at.isoformat()}|{dispute.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _finance_cursor_decode(cursor: str) -> tuple[datetime, int]:
+    wrong = InvalidInput("wrong cursor", code="wrong_cursor", details={"cursor": ["wrong cursor"]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, pk = raw.partition("|")
+        moment, ident = datetime.fromisoformat(stamp), int(pk)
+    except ValueError:
+        raise wrong from None
+    if moment.tzinfo is None or not 0 < ident < 2**63:
+        raise wrong
+    return moment, ident
+
+
+def finance_disputes_page(
+    user: Any,
+    *,
+    cursor: str = "",
+    limit: int = 10,
+    statuses: Sequence[str] = (),
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+) -> tuple[list[Dispute], str]:
+    """One page, newest first, and the cursor of the next ("" when there is none).
+
+    The keyset (created_at, id) cursor resumes strictly after the last row shown, so a page never
+    repeats or skips a dispute, even while new ones (always newer) are being created.
+    """
+    qs = disputes_for_finance(user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_before is not None:
+        qs = qs.filter(created_at__lt=created_before)
+    if cursor:
+        moment, ident = _finance_cursor_decode(cursor)
+        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=ident))
+    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
+    if len(rows) > limit:
+        return rows[:limit], finance_cursor_encode(rows[limit - 1])
+    return rows, ""
+
+
+def finance_dispute_get(user: Any, dispute_id: str) -> Dispute:
+    """A dispute in the caller's finance scope; another store's is as missing as an unknown id,
+    so ids cannot be probed across stores."""
+    dispute = None
+    if dispute_id.isascii() and dispute_id.isdigit() and len(dispute_id) <= 18:
+        dispute = disputes_for_finance(user).filter(pk=int(dispute_id)).first()
+    if dispute is None:
+        raise NotFound("record not found", code="dispute_not_found")
     return dispute

@@ -1,5 +1,12 @@
-"""The finance API in the payment provider's wire format (issue: payments)."""
+"""The finance API (payment provider wire format) at /openapi/2024-07/shoplazza-payment/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from disputes.api.finance import FinanceDisputeDetail, FinanceDisputeList
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("disputes", FinanceDisputeList.as_view(), name="finance-dispute-list"),
+    path(
+        "disputes/<str:dispute_id>", FinanceDisputeDetail.as_view(), name="finance-dispute-detail"
+    ),
+]

@@ -1,5 +1,9 @@
-"""The payment provider's chargeback webhook (issue: payments)."""
+"""The payment provider's chargeback webhook, under /api/webhooks/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from disputes.api.webhooks import PaymentsWebhook
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("payments", PaymentsWebhook.as_view(), name="payments-webhook"),
+]
