@@ -25,8 +25,6 @@ class EchoPagination(BasePagination):
     page_size_query_param = "pageSize"
     default_page_size = 50
     max_page_size = 100
-    # Keeps the SQL OFFSET inside a bigint whatever number a client sends.
-    max_page = 1_000_000
     # The SQL OFFSET is a bigint: an absurd page number must be a 400, not a database error.
     max_page = 1_000_000_000
 
