@@ -179,6 +179,9 @@ REST_FRAMEWORK = {
         "register": os.environ.get("ECHO_REGISTER_THROTTLE", "5/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on the client address. With NUM_PROXIES unset DRF trusts X-Forwarded-For as
+    # sent, so a brute-forcer would get a fresh budget per forged header: count only our proxies.
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 1 if env_bool("DJANGO_BEHIND_PROXY") else 0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -203,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies here are actions with required fields, not partial updates of a resource.
+    "COMPONENT_SPLIT_PATCH": False,
     "SCHEMA_PATH_PREFIX": r"/api|/openapi",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -202,3 +204,34 @@ def test_token_endpoint_shares_the_login_throttle(api: APIClient, buyer: User) -
     for _ in range(10):
         api.post(TOKEN, {"email": buyer.email, "password": "bad"})
     assert_error(obtain(api, buyer), 429, "throttled")
+
+
+def test_login_throttle_cannot_be_dodged_with_x_forwarded_for(api: APIClient, buyer: User) -> None:
+    # A client-chosen header must not give an attacker a fresh budget per guess.
+    for n in range(10):
+        api.post(
+            "/api/users/login",
+            {"email": buyer.email, "password": "bad"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    response = api.post(
+        "/api/users/login",
+        {"email": buyer.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="10.0.1.1",
+    )
+    assert_error(response, 429, "throttled")
+
+
+def test_behind_one_proxy_the_throttle_keys_on_the_address_the_proxy_saw(
+    api: APIClient, buyer: User
+) -> None:
+    login = {"email": buyer.email, "password": "bad"}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}):
+        for n in range(10):
+            api.post("/api/users/login", login, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.7")
+        same_client = api.post(
+            "/api/users/login", login, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
+        )
+        other_client = api.post("/api/users/login", login, HTTP_X_FORWARDED_FOR="203.0.113.8")
+    assert_error(same_client, 429, "throttled")
+    assert_error(other_client, 401, "invalid_credentials")
