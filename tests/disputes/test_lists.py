@@ -1,0 +1,291 @@
+"""Dispute lists (DESIGN §5, §6.6): scoping, filters, ordering, invalid values, pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from disputes.models import Dispute
+from tests.assertions import assert_error
+from tests.factories import UserFactory, make_dispute, make_order
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ("/api/disputes", "/api/disputes/open", "/api/disputes/user/my-disputes")
+
+
+def _at(month: int) -> datetime:
+    return datetime(2026, month, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(buyer: User, seller: User, staff: User) -> dict[str, Any]:
+    """Six disputes, one per month of 2026; the names say who is party and what state."""
+    other_buyer, other_seller = UserFactory(), UserFactory()
+    specs = [
+        # name, buyer, seller, state, reason code, kind
+        ("d1", buyer, seller, "needs_response", "fraudulent", "order"),
+        ("d2", buyer, seller, "under_review", "product_not_received", "order"),
+        ("d3", buyer, seller, "won", "general", "order"),
+        ("d4", other_buyer, seller, "lost", "duplicate", "order"),
+        ("d5", other_buyer, other_seller, "closed", "general", "order"),
+        ("d6", buyer, other_seller, "needs_response", "fraudulent", "chargeback"),
+    ]
+    disputes: dict[str, Dispute] = {}
+    for month, (name, b, s, state, code, kind) in enumerate(specs, start=1):
+        dispute = make_dispute(
+            order=make_order(buyer=b, seller=s), state=state, staff=staff, reason_code=code
+        )
+        # Spread creation and deadlines so ranges and orderings are unambiguous; the respond-by
+        # order is the reverse of the creation order. Chargebacks come from the provider's
+        # webhook, which this suite does not drive: the kind is set directly.
+        Dispute.objects.filter(pk=dispute.pk).update(
+            created_at=_at(month),
+            updated_at=_at(month) + timedelta(days=month),
+            respond_by=timezone.now() + timedelta(days=30 - month),
+            kind=kind,
+        )
+        disputes[name] = dispute
+    Dispute.objects.filter(pk=disputes["d6"].pk).update(
+        respond_by=timezone.now() - timedelta(hours=1)
+    )
+    return {"disputes": disputes, "ids": {d.pk: n for n, d in disputes.items()}}
+
+
+def _names(client: APIClient, url: str, world: dict[str, Any]) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.content[:300])
+    return [world["ids"][d["id"]] for d in response.json()]
+
+
+NEWEST_FIRST = ["d6", "d5", "d4", "d3", "d2", "d1"]
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "expected"),
+    [
+        ("staff", "/api/disputes", NEWEST_FIRST),
+        ("staff", "/api/disputes/open", ["d6", "d2", "d1"]),
+        ("staff", "/api/disputes/user/my-disputes", []),
+        ("buyer", "/api/disputes", ["d6", "d3", "d2", "d1"]),
+        ("buyer", "/api/disputes/open", ["d6", "d2", "d1"]),
+        ("buyer", "/api/disputes/user/my-disputes", ["d6", "d3", "d2", "d1"]),
+        ("seller", "/api/disputes", ["d4", "d3", "d2", "d1"]),
+        ("seller", "/api/disputes/open", ["d2", "d1"]),
+        ("seller", "/api/disputes/user/my-disputes", ["d4", "d3", "d2", "d1"]),
+        ("stranger", "/api/disputes", []),
+        ("stranger", "/api/disputes/open", []),
+        ("stranger", "/api/disputes/user/my-disputes", []),
+    ],
+)
+def test_lists_are_scoped_by_the_policy(
+    role: str,
+    path: str,
+    expected: list[str],
+    world: dict[str, Any],
+    actors: dict[str, User | None],
+    client_for: Callable[..., APIClient],
+) -> None:
+    assert _names(client_for(actors[role]), path, world) == expected
+
+
+def test_staff_who_is_a_party_finds_it_in_my_disputes(
+    staff: User, seller: User, client_for: Callable[..., APIClient]
+) -> None:
+    dispute = make_dispute(order=make_order(buyer=staff, seller=seller))
+    make_dispute()
+    data = client_for(staff).get("/api/disputes/user/my-disputes").json()
+    assert [d["id"] for d in data] == [dispute.pk]
+
+
+FILTERS = [
+    ("state=needs_response", ["d6", "d1"]),
+    ("state=needs_response&state=won", ["d6", "d3", "d1"]),
+    ("state=lost&state=closed&state=under_review", ["d5", "d4", "d2"]),
+    ("status=OPEN", ["d6", "d2", "d1"]),
+    ("status=CLOSED", ["d5", "d4", "d3"]),
+    ("status=CLOSED&state=won", ["d3"]),
+    ("status=OPEN&state=won", []),
+    ("reasonCode=fraudulent", ["d6", "d1"]),
+    ("reasonCode=general&reasonCode=duplicate", ["d5", "d4", "d3"]),
+    ("kind=chargeback", ["d6"]),
+    ("kind=order", ["d5", "d4", "d3", "d2", "d1"]),
+    ("createdFrom=2026-03-01T12:00:00Z", ["d6", "d5", "d4", "d3"]),
+    ("createdTo=2026-03-01T12:00:00Z", ["d2", "d1"]),
+    ("createdFrom=2026-02-01T00:00:00%2B00:00&createdTo=2026-04-01T00:00:00Z", ["d3", "d2"]),
+    ("createdFrom=2027-01-01T00:00:00Z", []),
+    ("overdue=true", ["d6"]),
+    ("overdue=false", ["d5", "d4", "d3", "d2", "d1"]),
+    ("overdue=true&state=under_review", []),
+    ("ordering=createdAt", list(reversed(NEWEST_FIRST))),
+    ("ordering=-createdAt", NEWEST_FIRST),
+    # respond-by runs opposite to creation, except d6 whose deadline passed an hour ago.
+    ("ordering=respondBy", ["d6", "d5", "d4", "d3", "d2", "d1"]),
+    ("ordering=-respondBy", ["d1", "d2", "d3", "d4", "d5", "d6"]),
+    ("ordering=updatedAt", ["d1", "d2", "d3", "d4", "d5", "d6"]),
+    ("ordering=-id", NEWEST_FIRST),
+    ("state=needs_response&ordering=createdAt", ["d1", "d6"]),
+    ("", NEWEST_FIRST),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERS, ids=[q or "none" for q, _ in FILTERS])
+def test_staff_list_filters(
+    query: str,
+    expected: list[str],
+    world: dict[str, Any],
+    staff: User,
+    client_for: Callable[..., APIClient],
+) -> None:
+    assert _names(client_for(staff), f"/api/disputes?{query}", world) == expected
+
+
+def test_order_filter(world: dict[str, Any], staff: User, client_for: Callable[..., APIClient]):
+    d4 = world["disputes"]["d4"]
+    assert _names(client_for(staff), f"/api/disputes?orderId={d4.order_id}", world) == ["d4"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("state=needs_response", ["d6", "d1"]),
+        ("status=CLOSED", ["d3"]),
+        ("reasonCode=duplicate", []),
+        ("overdue=true", ["d6"]),
+        ("kind=chargeback", ["d6"]),
+    ],
+)
+def test_filters_never_widen_a_partys_scope(
+    query: str,
+    expected: list[str],
+    world: dict[str, Any],
+    buyer: User,
+    client_for: Callable[..., APIClient],
+) -> None:
+    assert _names(client_for(buyer), f"/api/disputes?{query}", world) == expected
+
+
+def test_order_filter_on_someone_elses_order_is_empty_not_403(
+    world: dict[str, Any], stranger: User, client_for: Callable[..., APIClient]
+) -> None:
+    d1 = world["disputes"]["d1"]
+    assert client_for(stranger).get(f"/api/disputes?orderId={d1.order_id}").json() == []
+
+
+INVALID = [
+    ("state", "state=bogus"),
+    ("state", "state=needs_response&state=bogus"),
+    ("status", "status=open"),
+    ("status", "status=PENDING"),
+    ("orderId", "orderId=abc"),
+    ("reasonCode", "reasonCode=bored"),
+    ("kind", "kind=refund"),
+    ("createdFrom", "createdFrom=yesterday"),
+    ("createdTo", "createdTo=2026-13-01T00:00:00Z"),
+    ("overdue", "overdue=yes"),
+    ("ordering", "ordering=reason"),
+    ("ordering", "ordering=password"),
+    ("page", "page=0"),
+    ("page", "page=abc"),
+    ("pageSize", "pageSize=0"),
+    ("pageSize", "pageSize=101"),
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize(("field", "query"), INVALID, ids=[q for _, q in INVALID])
+def test_invalid_filter_values_are_400_json(
+    path: str, field: str, query: str, buyer: User, client_for: Callable[..., APIClient]
+) -> None:
+    make_dispute(order=make_order(buyer=buyer))
+    error = assert_error(client_for(buyer).get(f"{path}?{query}"), 400)
+    assert field in error["details"], error
+
+
+@pytest.mark.parametrize("query", ["orderId=99999999999999999999999", "orderId=-1", "orderId=1.5"])
+def test_odd_order_ids_never_500(
+    query: str, staff: User, client_for: Callable[..., APIClient]
+) -> None:
+    make_dispute()
+    response = client_for(staff).get(f"/api/disputes?{query}")
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 200:
+        assert response.json() == []
+    else:
+        assert_error(response, 400)
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_unknown_query_parameters_are_ignored(
+    path: str, buyer: User, client_for: Callable[..., APIClient]
+) -> None:
+    make_dispute(order=make_order(buyer=buyer))
+    assert len(client_for(buyer).get(f"{path}?utm_source=mail").json()) == 1
+
+
+# --- pagination -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_pagination_uses_link_headers_and_a_bare_array(
+    path: str, buyer: User, client_for: Callable[..., APIClient]
+) -> None:
+    made = [make_dispute(order=make_order(buyer=buyer)) for _ in range(5)]
+    newest_first = [d.pk for d in reversed(made)]
+    client = client_for(buyer)
+
+    first = client.get(f"{path}?pageSize=2")
+    assert [d["id"] for d in first.json()] == newest_first[:2]
+    assert (first["X-Page"], first["X-Page-Size"]) == ("1", "2")
+    assert 'rel="next"' in first["Link"] and 'rel="prev"' not in first["Link"]
+    next_url = first["Link"].split(";")[0].strip("<>")
+    assert "page=2" in next_url and "pageSize=2" in next_url
+
+    second = client.get(next_url)
+    assert [d["id"] for d in second.json()] == newest_first[2:4]
+    assert 'rel="next"' in second["Link"] and 'rel="prev"' in second["Link"]
+
+    last = client.get(f"{path}?pageSize=2&page=3")
+    assert [d["id"] for d in last.json()] == newest_first[4:]
+    assert 'rel="next"' not in last["Link"] and 'rel="prev"' in last["Link"]
+
+    beyond = client.get(f"{path}?pageSize=2&page=9")
+    assert beyond.status_code == 200 and beyond.json() == []
+
+
+def test_one_page_has_no_link_header(buyer: User, client_for: Callable[..., APIClient]) -> None:
+    make_dispute(order=make_order(buyer=buyer))
+    response = client_for(buyer).get("/api/disputes")
+    assert "Link" not in response
+    assert response["X-Page-Size"] == "50"
+
+
+def test_pagination_keeps_filters_in_links(
+    buyer: User, client_for: Callable[..., APIClient]
+) -> None:
+    for _ in range(3):
+        make_dispute(order=make_order(buyer=buyer))
+    response = client_for(buyer).get("/api/disputes?state=needs_response&pageSize=1")
+    assert "state=needs_response" in response["Link"]
+
+
+def test_message_thread_is_paginated_oldest_first(
+    buyer: User, client_for: Callable[..., APIClient]
+) -> None:
+    from disputes import services
+
+    dispute = make_dispute(order=make_order(buyer=buyer))
+    for i in range(3):
+        services.message_post(actor=buyer, dispute_id=dispute.pk, body=f"m{i}")
+    client = client_for(buyer)
+    first = client.get(f"/api/disputes/{dispute.pk}/messages?pageSize=2")
+    assert [m["message"] for m in first.json()] == ["m0", "m1"]
+    assert 'rel="next"' in first["Link"]
+    second = client.get(f"/api/disputes/{dispute.pk}/messages?pageSize=2&page=2")
+    assert [m["message"] for m in second.json()] == ["m2"]
