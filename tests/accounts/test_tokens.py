@@ -67,7 +67,7 @@ def test_refresh_with_garbage_is_401_json(api: APIClient) -> None:
 
 
 def test_refresh_keeps_the_scope_claim(api: APIClient, seller: User) -> None:
-    StoreFactory(owner=seller)
+    StoreFactory.create(owner=seller)
     refresh = obtain(api, seller, scope="").json()["refresh"]
     access = api.post(REFRESH, {"refresh": refresh}).json()["access"]
     assert AccessToken(access)["scope"] == ""
@@ -109,7 +109,7 @@ def test_plain_buyer_token_has_empty_scope(api: APIClient, buyer: User) -> None:
 
 
 def test_store_owner_token_has_read_finance(api: APIClient, seller: User) -> None:
-    StoreFactory(owner=seller)
+    StoreFactory.create(owner=seller)
     assert AccessToken(obtain(api, seller).json()["access"])["scope"] == READ_FINANCE
 
 
@@ -118,7 +118,7 @@ def test_staff_token_has_read_finance(api: APIClient, staff: User) -> None:
 
 
 def test_login_token_carries_scope(api: APIClient, seller: User) -> None:
-    StoreFactory(owner=seller)
+    StoreFactory.create(owner=seller)
     login = api.post("/api/users/login", {"email": seller.email, "password": PASSWORD}).json()
     assert AccessToken(login["token"])["scope"] == READ_FINANCE
 
@@ -155,10 +155,10 @@ def test_unknown_scopes_are_dropped_for_staff(api: APIClient, staff: User) -> No
 
 
 def test_token_issue_service_intersects_scopes(seller: User) -> None:
-    StoreFactory(owner=seller)
+    StoreFactory.create(owner=seller)
     assert token_issue(user=seller).access_token["scope"] == READ_FINANCE
     assert token_issue(user=seller, requested_scope="").access_token["scope"] == ""
-    plain = UserFactory()
+    plain = UserFactory.create()
     assert token_issue(user=plain, requested_scope=READ_FINANCE).access_token["scope"] == ""
 
 

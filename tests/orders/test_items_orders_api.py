@@ -104,7 +104,7 @@ def test_item_create_refuses_bad_input(
 
 
 def test_item_retrieve_shape(client_for: Client, buyer: User) -> None:
-    item = ItemFactory(base_price=Decimal("7.50"))
+    item = ItemFactory.create(base_price=Decimal("7.50"))
     body = client_for(buyer).get(f"/api/items/{item.pk}").json()
     assert set(body) == ITEM_KEYS
     assert body["basePrice"] == "7.50"
@@ -121,7 +121,7 @@ def test_item_with_non_numeric_id_is_404(client_for: Client, buyer: User) -> Non
 def test_order_create_defaults_final_price_to_item_price(
     client_for: Client, buyer: User, seller: User
 ) -> None:
-    item = ItemFactory(store=StoreFactory(owner=seller), base_price=Decimal("80.00"))
+    item = ItemFactory.create(store=StoreFactory.create(owner=seller), base_price=Decimal("80.00"))
     response = client_for(buyer).post("/api/orders", {"itemId": item.pk})
     assert response.status_code == 201
     body = response.json()
@@ -142,14 +142,14 @@ def test_order_create_defaults_final_price_to_item_price(
 
 
 def test_order_create_with_agreed_price(client_for: Client, buyer: User) -> None:
-    item = ItemFactory(base_price=Decimal("80.00"))
+    item = ItemFactory.create(base_price=Decimal("80.00"))
     response = client_for(buyer).post("/api/orders", {"itemId": item.pk, "finalPrice": "65.5"})
     assert response.status_code == 201
     assert response.json()["finalPrice"] == "65.50"
 
 
 def test_each_order_gets_a_unique_transaction_id(client_for: Client, buyer: User) -> None:
-    item = ItemFactory()
+    item = ItemFactory.create()
     client = client_for(buyer)
     ids = {
         client.post("/api/orders", {"itemId": item.pk}).json()["transactionId"] for _ in range(5)
@@ -158,7 +158,7 @@ def test_each_order_gets_a_unique_transaction_id(client_for: Client, buyer: User
 
 
 def test_cannot_order_own_item(client_for: Client, seller: User) -> None:
-    item = ItemFactory(store=StoreFactory(owner=seller))
+    item = ItemFactory.create(store=StoreFactory.create(owner=seller))
     body = assert_error(
         client_for(seller).post("/api/orders", {"itemId": item.pk}), 400, "own_item"
     )
@@ -185,7 +185,7 @@ def test_ordering_unknown_item_is_404(client_for: Client, buyer: User) -> None:
 def test_order_create_refuses_bad_input(
     client_for: Client, buyer: User, body: dict[str, object], field: str
 ) -> None:
-    item = ItemFactory()
+    item = ItemFactory.create()
     if body.get("itemId") == 1:
         body = {**body, "itemId": item.pk}
     response = client_for(buyer).post("/api/orders", body, format="json")

@@ -28,10 +28,10 @@ def count_queries(client: APIClient, path: str, rows: int) -> int:
 
 def test_item_list_query_count_does_not_grow_with_rows(client_for: Client, buyer: User) -> None:
     client = client_for(buyer)
-    ItemFactory()
+    ItemFactory.create()
     one = count_queries(client, "/api/items", 1)
     for _ in range(19):
-        ItemFactory(store=StoreFactory())
+        ItemFactory.create(store=StoreFactory.create())
     assert count_queries(client, "/api/items", 20) == one
 
 
@@ -58,7 +58,7 @@ def test_order_list_answers_both_path_forms(client_for: Client, buyer: User, pat
 def test_order_create_answers_both_path_forms_without_redirect(
     client_for: Client, buyer: User, path: str
 ) -> None:
-    item = ItemFactory()
+    item = ItemFactory.create()
     response = client_for(buyer).post(path, {"itemId": item.pk})
     assert response.status_code == 201
 
@@ -75,7 +75,7 @@ def test_order_detail_and_status_answer_both_path_forms(
 
 
 def test_list_body_is_a_bare_array_with_page_headers(client_for: Client, buyer: User) -> None:
-    ItemFactory()
+    ItemFactory.create()
     response = client_for(buyer).get("/api/items")
     assert isinstance(response.json(), list)
     assert response["X-Page"] == "1"
@@ -86,8 +86,8 @@ def test_list_body_is_a_bare_array_with_page_headers(client_for: Client, buyer: 
 def test_link_header_announces_next_page_only_when_more_rows(
     client_for: Client, buyer: User
 ) -> None:
-    store = StoreFactory()
-    items = [ItemFactory(store=store) for _ in range(3)]
+    store = StoreFactory.create()
+    items = [ItemFactory.create(store=store) for _ in range(3)]
     client = client_for(buyer)
 
     first = client.get("/api/items?pageSize=2")
@@ -106,7 +106,7 @@ def test_link_header_announces_next_page_only_when_more_rows(
 
 
 def test_page_past_the_end_is_an_empty_array(client_for: Client, buyer: User) -> None:
-    ItemFactory()
+    ItemFactory.create()
     response = client_for(buyer).get("/api/items?page=9")
     assert response.status_code == 200
     assert response.json() == []
