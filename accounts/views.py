@@ -10,6 +10,12 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # The email is matched case-insensitively, so Django's "may be case-sensitive" misleads.
+        "invalid_login": "This email and password do not match an account. Check both and retry.",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         username = self.fields["username"]

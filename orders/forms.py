@@ -16,7 +16,11 @@ OPEN_DISPUTE_FIELDS = {"reasonCode": "reason_code"}
 
 
 class OpenDisputeForm(forms.Form):
-    reason_code = forms.ChoiceField(label="What went wrong", choices=ReasonCode.choices)
+    reason_code = forms.ChoiceField(
+        label="What went wrong",
+        choices=[("", "Choose one…"), *ReasonCode.choices],
+        error_messages={"required": "Choose what went wrong."},
+    )
     reason = forms.CharField(
         label="Describe the problem",
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": REASON_MAX}),

@@ -180,3 +180,10 @@ def test_reason_with_script_is_stored_as_text_and_escaped(
     html = client.get(response["Location"]).content.decode()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; no parcel" in html
+
+
+def test_reason_code_must_be_chosen(page_for: PageFor, buyer: User, order: Order) -> None:
+    response = page_for(buyer).post(url(order), {**VALID, "reason_code": ""})
+    assert response.status_code == 400
+    assert "Choose what went wrong." in response.content.decode()
+    assert not Dispute.objects.exists()
