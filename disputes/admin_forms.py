@@ -1,0 +1,49 @@
+"""Forms on the admin dispute page. They only shape input: the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+
+from disputes.models import Visibility
+from disputes.services import MESSAGE_MAX, RESOLUTION_MAX
+
+OUTCOME_CHOICES = (
+    ("", "No winner (close)"),
+    ("won", "Won: decided for the seller, no refund"),
+    ("lost", "Lost: decided for the buyer, refund"),
+)
+
+
+class DisputeMessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+    )
+    visibility = forms.ChoiceField(
+        label="Visibility",
+        choices=(
+            (Visibility.PUBLIC, "Public: the buyer and the seller see it"),
+            (Visibility.INTERNAL, "Internal note: staff only"),
+        ),
+        initial=Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+
+
+class DisputeResolutionForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES, required=False)
+    refund_amount = forms.DecimalField(
+        label="Refund amount",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="Only with outcome lost; the disputed amount when left empty.",
+    )
+    resolution = forms.CharField(
+        label="Resolution",
+        max_length=RESOLUTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Sent to both parties.",
+    )
