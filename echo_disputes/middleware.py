@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
@@ -68,6 +69,16 @@ class ApiErrorMiddleware:
                 return response
             return None
         if is_api_path(request.path):
+            # Django answers these itself with 400, but DRF re-raises them from request.data and
+            # the catch-all below would turn a client's oversized or malformed upload into a 500.
+            if isinstance(exception, RequestDataTooBig):
+                logger.warning("request body too large on %s %s", request.method, request.path)
+                return json_error_response(request, 413)
+            if isinstance(exception, SuspiciousOperation):
+                logger.warning(
+                    "suspicious request on %s %s: %s", request.method, request.path, exception
+                )
+                return json_error_response(request, 400)
             if isinstance(exception, DatabaseError):
                 logger.exception("database error on %s %s", request.method, request.path)
             else:

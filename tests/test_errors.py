@@ -172,3 +172,16 @@ def test_disallowed_host_body_does_not_echo_the_host() -> None:
     )
     assert_error(response, 400)
     assert "evil.example.net" not in response.content.decode()
+
+
+def test_413_oversized_body_is_json_not_500(api: APIClient) -> None:
+    body = '{"email": "a@b.cc", "password": "' + "x" * 3_000_000 + '"}'
+    response = api.post(LOGIN, data=body, content_type="application/json")
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_too_many_query_fields_is_400_not_500(
+    client_for: Callable[..., APIClient], buyer: User
+) -> None:
+    query = "&".join(f"f{n}=1" for n in range(1100))
+    assert_error(client_for(buyer).get(f"/api/orders?{query}"), 400, "bad_request")
