@@ -1,0 +1,241 @@
+"""Drives every scenario and its floor back to back with wrk; writes the results as JSON.
+
+Usage (from bench/run.sh): drive.py --base http://127.0.0.1:PORT --params params.json
+    --size N --duration 15s --connections 4 --out results.json
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STAFF_EMAIL, PASSWORD = "scale-staff@example.com", "echo-scale-2026"
+
+
+@dataclass
+class Side:
+    method: str
+    path: str
+    auth: str | None = None
+    cookie: str | None = None
+    body: str | None = None
+    ids: list[int] = field(default_factory=list)
+    range: tuple[int, int] | None = None
+
+    def first_path(self, id_: int | None = None) -> str:
+        pick = id_ if id_ is not None else (self.ids[0] if self.ids else "")
+        return self.path.replace("{id}", str(pick))
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    target: float | None
+    api: Side
+    floor: Side | None
+
+
+def request(
+    base: str, side: Side, *, probe_id: int | None = None, count: bool = False
+) -> tuple[int, dict[str, str], bytes]:
+    headers = {"X-Bench-Count-Queries": "1"} if count else {}
+    if side.auth:
+        headers["Authorization"] = side.auth
+    if side.cookie:
+        headers["Cookie"] = side.cookie
+    data = None
+    if side.body is not None:
+        pick = probe_id if probe_id is not None else (side.ids[0] if side.ids else "")
+        data = side.body.replace("{id}", str(pick)).encode()
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(
+        base + side.first_path(probe_id), data=data, headers=headers, method=side.method
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def wrk(base: str, side: Side, *, duration: str, connections: int, out: str) -> dict[str, Any]:
+    env = dict(os.environ, BENCH_METHOD=side.method, BENCH_PATH=side.path, BENCH_OUT=out)
+    env.pop("BENCH_IDS", None)
+    if side.ids:
+        env["BENCH_IDS"] = " ".join(map(str, side.ids))
+    if side.range:
+        env["BENCH_RANGE"] = f"{side.range[0]}:{side.range[1]}"
+    for name, value in (
+        ("BENCH_AUTH", side.auth),
+        ("BENCH_COOKIE", side.cookie),
+        ("BENCH_BODY", side.body),
+    ):
+        if value is not None:
+            env[name] = value
+    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", duration, "--timeout", "10s",
+           "-s", os.path.join(HERE, "scenario.lua"), base]  # fmt: skip
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, timeout=3600)
+    with open(out) as fh:
+        return json.load(fh)
+
+
+def admin_session(base: str) -> str | None:
+    """Logs in through the admin's own form, as a person would; None when there is no admin."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        page = opener.open(base + "/admin/login/", timeout=30).read().decode()
+    except urllib.error.HTTPError:
+        return None
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not token:
+        return None
+    form = urllib.parse.urlencode({
+        "username": STAFF_EMAIL, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1),
+        "next": "/admin/",
+    }).encode()  # fmt: skip
+    opener.open(
+        urllib.request.Request(
+            base + "/admin/login/", data=form, headers={"Referer": base + "/admin/login/"}
+        ),
+        timeout=30,
+    )
+    cookies = {c.name: c.value for c in jar}
+    return f"sessionid={cookies['sessionid']}" if "sessionid" in cookies else None
+
+
+def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
+    buyer, seller = p["auth"]["buyer"], p["auth"]["seller"]
+    b = p["buyer_id"]
+    detail, targets = [p["detail_id"]], p["post_targets"]
+    # The last id of each slice is kept for the probe request.
+    api_open = (p["open_slices"][0][0], p["open_slices"][0][1] - 1)
+    floor_open = (p["open_slices"][1][0], p["open_slices"][1][1] - 1)
+    open_body = '{"orderId": {id}, "reason": "The parcel never arrived and the seller went quiet."}'
+    message = '{"message": "Tracking shows it stuck at the depot for a week (bench)."}'
+    finance = "/openapi/2024-07/shoplazza-payment/disputes?limit=50"
+    return [
+        Scenario("detail", "Dispute detail, 20 messages", 0.8,
+                 Side("GET", "/api/disputes/{id}", auth=buyer, ids=detail),
+                 Side("GET", f"/bench-floor/disputes/{{id}}?user={b}", ids=detail)),
+        Scenario("my_disputes", "My disputes, page of 50", 0.6,
+                 Side("GET", "/api/disputes/user/my-disputes?pageSize=50", auth=buyer),
+                 Side("GET", f"/bench-floor/my-disputes?user={b}&pageSize=50")),
+        Scenario("finance", "Finance list, page of 50", 0.6,
+                 Side("GET", finance, auth=seller),
+                 Side("GET", f"/bench-floor/finance-disputes?user={p['seller_id']}&limit=50")),
+        Scenario("admin_queue", "Admin queue (staff session)", 0.6,
+                 Side("GET", "/admin/disputes/dispute/", cookie=session),
+                 Side("GET", "/bench-floor/admin-queue")),
+        Scenario("post_message", "Post a message", 0.7,
+                 Side("POST", "/api/disputes/{id}/messages", auth=buyer, body=message,
+                      ids=targets),
+                 Side("POST", f"/bench-floor/disputes/{{id}}/messages?user={b}", body=message,
+                      ids=targets)),
+        Scenario("open_dispute", "Open a dispute", None,
+                 Side("POST", "/api/disputes", auth=buyer, body=open_body, range=api_open),
+                 Side("POST", f"/bench-floor/disputes?user={b}", body=open_body,
+                      range=floor_open)),
+    ]  # fmt: skip
+
+
+def probe(base: str, side: Side) -> dict[str, Any]:
+    probe_id = side.range[1] + 1 if side.range else None
+    status, headers, body = request(base, side, probe_id=probe_id, count=True)
+    queries = headers.get("X-Bench-Queries")
+    return {"status": status, "queries": int(queries) if queries else None, "bytes": len(body)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--params", required=True)
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--duration", default="15s")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--only", default="", help="comma-separated scenario keys")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    with open(args.params) as fh:
+        params = json.load(fh)
+    session = admin_session(args.base)
+    chosen = [
+        s for s in scenarios(params, session) if not args.only or s.key in args.only.split(",")
+    ]
+    results: list[dict[str, Any]] = []
+    tmp = tempfile.mkdtemp(prefix="echo-wrk-")
+    # Warm every worker (imports, connections, caches) before the first measurement.
+    warm = chosen[0]
+    for side in (warm.api, warm.floor):
+        if side is not None and side.method == "GET":
+            wrk(
+                args.base, side, duration="3s", connections=args.connections, out=f"{tmp}/warm.json"
+            )
+    for sc in chosen:
+        row: dict[str, Any] = {"key": sc.key, "title": sc.title, "target": sc.target}
+        api_probe = probe(args.base, sc.api)
+        row["api_probe"] = api_probe
+        if api_probe["status"] == 404 or (sc.key == "admin_queue" and session is None):
+            row["pending"] = "endpoint not there yet"
+            results.append(row)
+            print(f"[{args.size}] {sc.key}: pending ({api_probe['status']})", file=sys.stderr)
+            continue
+        if sc.floor is not None:
+            row["floor_probe"] = probe(args.base, sc.floor)
+            if row["floor_probe"]["status"] >= 400:
+                row["floor_pending"] = f"floor answered {row['floor_probe']['status']}"
+        if sc.floor is not None and "floor_pending" not in row:
+            row["floor"] = wrk(
+                args.base,
+                sc.floor,
+                duration=args.duration,
+                connections=args.connections,
+                out=f"{tmp}/f.json",
+            )
+        row["api"] = wrk(
+            args.base,
+            sc.api,
+            duration=args.duration,
+            connections=args.connections,
+            out=f"{tmp}/a.json",
+        )
+        if "floor" in row:
+            row["ratio"] = row["api"]["rps"] / row["floor"]["rps"]
+        results.append(row)
+        api = row["api"]
+        print(
+            f"[{args.size}] {sc.key}: api {api['rps']:.0f}/s p99 {api['p99_ms']:.1f} ms "
+            f"q={api_probe['queries']}"
+            + (
+                f"; floor {row['floor']['rps']:.0f}/s ratio {row['ratio']:.2f}"
+                if "floor" in row
+                else ""
+            ),
+            file=sys.stderr,
+        )
+        time.sleep(1)
+    with open(args.out, "w") as fh:
+        summary = {
+            "size": args.size,
+            "duration": args.duration,
+            "connections": args.connections,
+            "params": {k: v for k, v in params.items() if k != "auth"},
+            "scenarios": results,
+        }
+        json.dump(summary, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()

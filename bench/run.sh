@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# make bench: for each size, a throwaway PostgreSQL, seed_scale, gunicorn (one worker per core) and
+# wrk driving every scenario next to its floor; then docs/benchmarks.md from the results.
+#
+#   bench/run.sh [--sizes 10000,1000000] [--duration 15s] [--connections 4] [--only detail,...]
+#                [--out docs/benchmarks.md] [--no-report]
+#
+# Everything listens on 127.0.0.1 only. Raw results stay in bench/results/ (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=10000,1000000
+DURATION=15s
+CONNECTIONS=4
+ONLY=""
+OUT=docs/benchmarks.md
+REPORT=1
+COMMAND="bench/run.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) SIZES=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --no-report) REPORT=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+PY=${PY:-.venv/bin/python}
+WORKERS=$(nproc)
+if ! command -v wrk >/dev/null; then
+  echo "wrk missing; installing it from Debian's packages..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq wrk >&2 || { apt-get update -qq >&2 && apt-get install -y -qq wrk >&2; }
+fi
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=bench/results/$STAMP
+mkdir -p "$RESULTS"
+export DJANGO_SETTINGS_MODULE=bench.settings
+GUNICORN_PID=""
+ECHO_PG_DIR=""
+
+cleanup() {
+  if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+  GUNICORN_PID=""
+  if [ -n "$ECHO_PG_DIR" ]; then scripts/pg.sh stop "$ECHO_PG_DIR"; fi
+  ECHO_PG_DIR=""
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+IFS=, read -r -a SIZE_LIST <<<"$SIZES"
+for SIZE in "${SIZE_LIST[@]}"; do
+  echo "== $SIZE disputes" >&2
+  eval "$(scripts/pg.sh start)"
+  $PY manage.py migrate --noinput -v 0
+  started=$(date +%s)
+  $PY manage.py seed_scale --disputes "$SIZE" -v 0
+  echo "seeded in $(( $(date +%s) - started )) s" >&2
+  $PY bench/prepare.py >"$RESULTS/params-$SIZE.json"
+  PGVERSION=$(psql "$DATABASE_URL" -Atc "SHOW server_version" 2>/dev/null || echo unknown)
+
+  PORT=$(free_port)
+  .venv/bin/gunicorn echo_disputes.wsgi:application --bind "127.0.0.1:$PORT" \
+    --workers "$WORKERS" ${GUNICORN_ARGS:-} --log-level warning \
+    >"$RESULTS/gunicorn-$SIZE.log" 2>&1 &
+  GUNICORN_PID=$!
+  for _ in $(seq 1 60); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break
+    sleep 0.5
+  done
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz"
+
+  $PY bench/drive.py --base "http://127.0.0.1:$PORT" --params "$RESULTS/params-$SIZE.json" \
+    --size "$SIZE" --duration "$DURATION" --connections "$CONNECTIONS" --only "$ONLY" \
+    --out "$RESULTS/results-$SIZE.json"
+  echo "$PGVERSION" >"$RESULTS/pg-version"
+  cleanup
+done
+
+if [ "$REPORT" = 1 ]; then
+  $PY bench/report.py --results "$RESULTS" --command "make bench BENCH_ARGS=\"${COMMAND#bench/run.sh }\"" \
+    --workers "$WORKERS" --gunicorn-args "${GUNICORN_ARGS:-}" --out "$OUT"
+  echo "report written to $OUT (raw results in $RESULTS)" >&2
+fi

@@ -1,0 +1,15 @@
+"""The project's URLs plus the floor views, which exist only in the benchmark's URLconf."""
+
+from django.urls import include, path
+
+from bench import floor
+
+urlpatterns = [
+    path("bench-floor/disputes/<int:dispute_id>", floor.detail),
+    path("bench-floor/disputes/<int:dispute_id>/messages", floor.message_post),
+    path("bench-floor/my-disputes", floor.my_disputes),
+    path("bench-floor/disputes", floor.dispute_open),
+    path("bench-floor/finance-disputes", floor.finance_disputes),
+    path("bench-floor/admin-queue", floor.admin_queue),
+    path("", include("echo_disputes.urls")),
+]
