@@ -10,9 +10,10 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def schema(api: APIClient) -> dict[str, Any]:
-    response = api.get("/api/schema/?format=json")
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    # Generating the document takes about a second; every test here reads the same one.
+    response = APIClient().get("/api/schema/?format=json")
     assert response.status_code == 200
     assert "json" in response["Content-Type"]
     return response.json()  # type: ignore[no-any-return]
