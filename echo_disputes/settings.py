@@ -195,6 +195,7 @@ SIMPLE_JWT = {
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.ScopedTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "accounts.api.serializers.StrictTokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -222,10 +223,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Login and registration throttles count in this cache. It lives in the database so that every
+# gunicorn worker and every app host shares one budget per client (a per-process cache would
+# multiply the brute-force allowance by the number of workers). accounts' migration 0003 creates
+# the table.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "echo-disputes",
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "echo_cache",
     }
 }
 

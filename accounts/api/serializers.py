@@ -3,7 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenObtainSerializer
+from rest_framework_simplejwt.serializers import (
+    TokenObtainPairSerializer,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+)
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import User
@@ -53,7 +57,7 @@ def login_payload(user: User) -> dict[str, Any]:
     }
 
 
-class ScopedTokenObtainPairSerializer(TokenObtainPairSerializer):
+class ScopedTokenObtainPairSerializer(StrictInputSerializer, TokenObtainPairSerializer):
     """simplejwt's pair endpoint, plus an optional `scope` to ask for fewer scopes than held."""
 
     scope = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -77,3 +81,7 @@ class TokenPairOutput(serializers.Serializer):
 
 class LogoutInput(StrictInputSerializer):
     refresh = serializers.CharField()
+
+
+class StrictTokenRefreshSerializer(StrictInputSerializer, TokenRefreshSerializer):
+    """simplejwt's refresh body, refusing unknown fields like every other endpoint."""

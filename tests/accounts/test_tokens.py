@@ -50,6 +50,17 @@ def test_token_missing_fields_is_400_json(api: APIClient) -> None:
     assert {"email", "password"} <= set(body["details"])
 
 
+def test_token_unknown_field_is_400(api: APIClient, buyer: User) -> None:
+    body = assert_error(obtain(api, buyer, is_staff=True), 400, "validation_error")
+    assert "is_staff" in body["details"]
+
+
+def test_refresh_unknown_field_is_400(api: APIClient, buyer: User) -> None:
+    refresh = obtain(api, buyer).json()["refresh"]
+    body = assert_error(api.post(REFRESH, {"refresh": refresh, "x": 1}, format="json"), 400)
+    assert "x" in body["details"]
+
+
 def test_refresh_rotates_and_refuses_the_old_token(api: APIClient, buyer: User) -> None:
     first = obtain(api, buyer).json()["refresh"]
     response = api.post(REFRESH, {"refresh": first})
