@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from disputes.models import (
     OPEN_STATUSES,
@@ -14,6 +17,34 @@ from disputes.models import (
     DisputeStatus,
     ReasonCode,
 )
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Compares in UTC: ISO 8601 allows offsets up to 23:59, PostgreSQL refuses those past 15:59."""
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                # Before year 1 or after 9999 in UTC: every stored instant lies on one side.
+                value = (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+        return super().filter(qs, value)
+
+
+ID_MAX = 2**62
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX})
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number in the id range, so `1.5` or `1e300` is a 400, never a lookup."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
 
 
 class DisputeFilter(django_filters.FilterSet):
@@ -29,13 +60,13 @@ class DisputeFilter(django_filters.FilterSet):
         method="filter_status",
         help_text="ECHO's coarse status.",
     )
-    orderId = django_filters.NumberFilter(field_name="order_id")
+    orderId = IdFilter(field_name="order_id")
     reasonCode = django_filters.MultipleChoiceFilter(
         field_name="reason_code", choices=ReasonCode.choices
     )
     kind = django_filters.ChoiceFilter(choices=DisputeKind.choices)
-    createdFrom = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    createdTo = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    createdFrom = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    createdTo = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     overdue = django_filters.ChoiceFilter(
         choices=(("true", "true"), ("false", "false")),
         method="filter_overdue",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -32,3 +36,36 @@ def errors(*codes: int) -> dict[int, Any]:
     return {
         code: OpenApiResponse(ErrorBody, description=ERROR_TEXT.get(code, "")) for code in codes
     }
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """A StrictInputSerializer refuses unknown fields (400): the schema says so, so clients and
+    schemathesis know that extra properties are not accepted."""
+
+    target_class = "echo_disputes.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        return schema
+
+
+class MoneyFieldSchema(OpenApiSerializerFieldExtension):
+    """Money in a request: a positive amount with at most two decimals, as the services demand.
+
+    The service refuses zero, negatives and a third decimal with 400; declaring it here keeps the
+    contract in the schema instead of in prose.
+    """
+
+    target_class = "echo_disputes.serializers.MoneyField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            digits = (self.target.max_digits or 12) - 2
+            schema["pattern"] = (
+                rf"^(?:[1-9][0-9]{{0,{digits - 1}}}(?:\.[0-9]{{1,2}})?|0\.(?:[1-9][0-9]?|0[1-9]))$"
+            )
+        return schema

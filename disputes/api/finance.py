@@ -145,8 +145,16 @@ class FinanceDisputeList(APIView):
         summary="Disputes with money fields, newest first, cursor-paged (payment provider format)",
         description=AUTH_NOTE,
         parameters=[
-            OpenApiParameter("cursor", str, description="`data.cursor` of the previous page."),
-            OpenApiParameter("limit", int, description="1..100, default 10."),
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "maxLength": 200},
+                description="`data.cursor` of the previous page.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+                description="1..100, default 10.",
+            ),
             OpenApiParameter(
                 "status",
                 str,
@@ -155,8 +163,16 @@ class FinanceDisputeList(APIView):
                 description="One or several (repeat it, or separate with commas).",
                 enum=DisputeStatus.values,
             ),
-            OpenApiParameter("created_at_min", int, description="Unix seconds, inclusive."),
-            OpenApiParameter("created_at_max", int, description="Unix seconds, inclusive."),
+            OpenApiParameter(
+                "created_at_min",
+                {"type": "integer", "minimum": 0, "maximum": UNIX_MAX},
+                description="Unix seconds, inclusive.",
+            ),
+            OpenApiParameter(
+                "created_at_max",
+                {"type": "integer", "minimum": 0, "maximum": UNIX_MAX - 1},
+                description="Unix seconds, inclusive.",
+            ),
         ],
         responses={
             200: _envelope(
