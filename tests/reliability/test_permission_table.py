@@ -50,8 +50,8 @@ class World:
 
     @classmethod
     def build(cls) -> World:
-        buyer, seller, stranger = UserFactory(), UserFactory(), UserFactory()
-        staff = StaffFactory()
+        buyer, seller, stranger = UserFactory.create(), UserFactory.create(), UserFactory.create()
+        staff = StaffFactory.create()
         dispute = make_dispute(order=make_order(buyer=buyer, seller=seller), staff=staff)
         free_order = make_order(buyer=buyer, seller=seller)
         world = cls(buyer, seller, stranger, staff, dispute, free_order, free_order.item)

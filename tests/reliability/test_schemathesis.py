@@ -37,10 +37,10 @@ class World:
     """The users, their tokens and the ids of real objects the cases are pointed at."""
 
     def __init__(self) -> None:
-        buyer = UserFactory(username="st-buyer")
-        seller = UserFactory(username="st-seller")
-        stranger = UserFactory(username="st-stranger")
-        staff = StaffFactory(username="st-staff")
+        buyer = UserFactory.create(username="st-buyer")
+        seller = UserFactory.create(username="st-seller")
+        stranger = UserFactory.create(username="st-stranger")
+        staff = StaffFactory.create(username="st-staff")
         users: dict[str, User | None] = {
             "anonymous": None,
             "buyer": buyer,
@@ -78,7 +78,7 @@ class World:
         self.ids: dict[str, list[int]] = {
             "dispute": [d.pk for d in disputes],
             "order": [d.order_id for d in disputes] + [free_order.pk],
-            "item": [free_order.item_id, ItemFactory(store=free_order.item.store).pk],
+            "item": [free_order.item_id, ItemFactory.create(store=free_order.item.store).pk],
             "user": [u.pk for u in users.values() if u is not None],
         }
 
