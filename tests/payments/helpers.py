@@ -44,7 +44,7 @@ def event_doc(
 
 
 def post_raw(body: bytes, *, signature: str | None = "auto", client: Client | None = None) -> Any:
-    headers = {}
+    headers: dict[str, Any] = {}
     if signature is not None:
         headers["HTTP_X_ECHO_SIGNATURE"] = sign(body) if signature == "auto" else signature
     return (client or Client()).post(URL, data=body, content_type="application/json", **headers)

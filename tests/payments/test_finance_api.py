@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -142,7 +142,7 @@ def test_every_reason_has_its_display_form(client_for: Client, staff: User) -> N
 @pytest.fixture
 def two_stores(seller: User, buyer: User) -> dict[str, Any]:
     mine = make_dispute(order=make_order(buyer=buyer, seller=seller))
-    other_seller = UserFactory(username="otherseller")
+    other_seller = cast(User, UserFactory(username="otherseller"))
     theirs = make_dispute(order=make_order(buyer=buyer, seller=other_seller))
     return {"mine": mine, "theirs": theirs, "other_seller": other_seller}
 
@@ -210,7 +210,7 @@ def test_bad_token_is_401(api: APIClient) -> None:
 def test_staff_demoted_after_the_token_was_issued_sees_only_its_store(
     client_for: Client, two_stores: dict[str, Any]
 ) -> None:
-    former = StaffFactory()
+    former = cast(User, StaffFactory())
     client = client_for(former)
     User.objects.filter(pk=former.pk).update(is_staff=False)
     assert client.get(FINANCE).json()["data"]["disputes"] == []
@@ -270,7 +270,10 @@ def test_unknown_path_and_method_keep_the_finance_envelope(client_for: Client, s
     assert_finance_error(client.get(f"{FINANCE}/1/refunds"), 404, "NotFound")
     response = client.post(FINANCE, {}, format="json")
     assert response.status_code == 405
-    assert response.json().keys() == {"code", "message"}
+    assert response.json() == {"code": "MethodNotAllowed", "message": response.json()["message"]}
+    response = client.get(FINANCE, HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert response.json()["code"] == "NotAcceptable"
 
 
 def test_trailing_slash_is_accepted(client_for: Client, staff: User) -> None:
@@ -289,7 +292,7 @@ def _ids(response: Any) -> list[str]:
 
 def test_status_filter_takes_one_or_several(client_for: Client, staff: User) -> None:
     states = [DisputeStatus.NEEDS_RESPONSE, DisputeStatus.WON, DisputeStatus.LOST]
-    made = {state: make_dispute(state=state) for state in states}
+    made = {str(state): make_dispute(state=state) for state in states}
     client = client_for(staff)
     assert _ids(client.get(FINANCE, {"status": "won"})) == [str(made["won"].pk)]
     expected = {str(made["won"].pk), str(made["lost"].pk)}
@@ -334,7 +337,7 @@ def test_cursor_pages_never_skip_or_repeat_while_disputes_are_created(
     cursor = ""
     pages = 0
     while True:
-        body = client.get(FINANCE, {"limit": 5, "cursor": cursor}).json()["data"]
+        body = client.get(FINANCE, {"limit": "5", "cursor": cursor}).json()["data"]
         seen += [row["id"] for row in body["disputes"]]
         pages += 1
         # New disputes arrive between page fetches.
@@ -361,7 +364,7 @@ def test_last_full_page_ends_with_an_empty_cursor(client_for: Client, staff: Use
 
 def _count_queries(client: APIClient) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        assert client.get(FINANCE, {"limit": 100}).status_code == 200
+        assert client.get(FINANCE, {"limit": "100"}).status_code == 200
     return len(ctx.captured_queries)
 
 

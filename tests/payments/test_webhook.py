@@ -148,7 +148,7 @@ def test_malformed_event_is_400_naming_the_field(order: Any, mutate: Any, field:
         ({"currency": "USD"}, "data.currency"),
     ],
 )
-def test_amount_outside_the_order_is_400(order: Any, data: dict[str, str], field: str) -> None:
+def test_amount_outside_the_order_is_400(order: Any, data: dict[str, Any], field: str) -> None:
     body = assert_error(post_event(event_doc(order, **data)), 400, "validation_error")
     assert field in body["details"]
     assert not PaymentEvent.objects.exists() and not Dispute.objects.exists()
