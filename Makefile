@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 PIP_QUIET := { grep -v "Location 'file" || true; }
 PORT ?= 8084
 
-.PHONY: help install run serve migrate seed test test-fast check lint fmt bench clean
+.PHONY: help install run serve migrate seed test test-fast test-outage check lint fmt bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -46,9 +46,14 @@ test: install
 	$(MAKE) --no-print-directory check
 	scripts/pg.sh run $(PY) -m pytest $(PYTEST_ARGS)
 
+# The database-outage test alone: it starts its own PostgreSQL and gunicorn, so it needs no
+# pg.sh around it. `make test` runs it too, as part of the whole suite.
+test-outage: install
+	$(PY) -m pytest -m outage $(PYTEST_ARGS)
+
 # The suite without browser tests, for a quick loop while coding.
 test-fast: install
-	scripts/pg.sh run $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	scripts/pg.sh run $(PY) -m pytest -m "not browser and not outage" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
