@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, EventType
-from tests.factories import StaffFactory, make_dispute, make_overdue
+from tests.disputes.helpers import new_staff
+from tests.factories import make_dispute, make_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _run_command(*args: str) -> str:
 
 
 def test_command_expires_overdue_disputes_and_is_idempotent() -> None:
-    staff = StaffFactory()
+    staff = new_staff()
     overdue = [make_overdue(make_dispute(staff=staff)) for _ in range(7)]
     assert _run_command("--batch-size", "3") == "Expired 7 dispute(s)."
     assert _run_command() == "Expired 0 dispute(s)."
@@ -38,7 +39,7 @@ def test_command_expires_overdue_disputes_and_is_idempotent() -> None:
 
 
 def test_expiry_leaves_in_time_under_review_and_decided_disputes_alone() -> None:
-    staff = StaffFactory()
+    staff = new_staff()
     in_time = make_dispute(staff=staff)
     reviewed = make_overdue(make_dispute(state="under_review", staff=staff))
     decided = make_overdue(make_dispute(state="won", staff=staff))

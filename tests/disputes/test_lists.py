@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from disputes.models import Dispute
 from tests.assertions import assert_error
-from tests.factories import UserFactory, make_dispute, make_order
+from tests.disputes.helpers import new_user
+from tests.factories import make_dispute, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def _at(month: int) -> datetime:
 @pytest.fixture
 def world(buyer: User, seller: User, staff: User) -> dict[str, Any]:
     """Six disputes, one per month of 2026; the names say who is party and what state."""
-    other_buyer, other_seller = UserFactory(), UserFactory()
+    other_buyer, other_seller = new_user(), new_user()
     specs = [
         # name, buyer, seller, state, reason code, kind
         ("d1", buyer, seller, "needs_response", "fraudulent", "order"),

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from disputes import services
 from disputes.models import Dispute
-from tests.factories import StaffFactory, UserFactory, make_dispute, make_order
+from tests.disputes.helpers import new_staff, new_user
+from tests.factories import make_dispute, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def _add_disputes(buyer: User, staff: User, n: int) -> None:
     for i in range(n):
         # Mixed sellers, states and openers, so any per-row lookup would show.
         state = ("needs_response", "under_review", "won")[i % 3]
-        order = make_order(buyer=buyer, seller=UserFactory())
+        order = make_order(buyer=buyer, seller=new_user())
         make_dispute(order=order, state=state, staff=staff, opener=("buyer", "seller")[i % 2])
 
 
@@ -46,9 +47,9 @@ LIST_PATHS = [
 def test_list_query_count_is_the_same_for_1_and_20_disputes(
     role: str, client_for: Callable[..., APIClient]
 ) -> None:
-    staff = StaffFactory()
+    staff = new_staff()
     # Staff as buyer too, so that "my disputes" is not trivially empty for staff.
-    buyer = staff if role == "staff" else UserFactory()
+    buyer = staff if role == "staff" else new_user()
     client = client_for(buyer)
     _add_disputes(buyer, staff, 1)
     one = {path: _count(client, path) for path in LIST_PATHS}
@@ -66,7 +67,7 @@ def test_list_query_count_is_the_same_for_1_and_20_disputes(
 def test_detail_query_count_is_the_same_for_1_and_30_messages(
     path: str, role: str, client_for: Callable[..., APIClient]
 ) -> None:
-    staff = StaffFactory()
+    staff = new_staff()
     dispute = make_dispute(staff=staff)
     authors = [dispute.buyer, dispute.seller, staff]
     client = client_for(dispute.buyer if role == "buyer" else staff)

@@ -17,8 +17,8 @@ from accounts.models import User
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, EventType, Message, Outcome
 from echo_disputes.errors import Conflict, DomainError, NotAllowed, NotFound
-from tests.disputes.helpers import new_events, snapshot
-from tests.factories import StaffFactory, UserFactory, make_dispute, make_order, make_overdue
+from tests.disputes.helpers import new_events, new_staff, new_user, snapshot
+from tests.factories import make_dispute, make_order, make_overdue
 
 N = DisputeStatus.NEEDS_RESPONSE.value
 R = DisputeStatus.UNDER_REVIEW.value
@@ -110,14 +110,14 @@ def _cases() -> list[Any]:
 
 
 def _setup(state: str, opener: str) -> tuple[Dispute, dict[str, User]]:
-    buyer, seller, staff = UserFactory(), UserFactory(), StaffFactory()
+    buyer, seller, staff = new_user(), new_user(), new_staff()
     order = make_order(buyer=buyer, seller=seller)
     dispute = make_dispute(state=state, order=order, opener=opener, staff=staff)
     opener_user, respondent = (buyer, seller) if opener == "buyer" else (seller, buyer)
     return dispute, {
         "opener": opener_user,
         "respondent": respondent,
-        "stranger": UserFactory(),
+        "stranger": new_user(),
         "staff": staff,
     }
 
@@ -192,7 +192,7 @@ OPEN_TABLE: dict[str | None, tuple[Any, Any, Any, Any]] = {
     "column", range(4), ids=lambda i: ("buyer", "seller", "stranger", "staff")[i]
 )
 def test_open_matrix(existing: str | None, column: int) -> None:
-    buyer, seller, stranger, staff = UserFactory(), UserFactory(), UserFactory(), StaffFactory()
+    buyer, seller, stranger, staff = new_user(), new_user(), new_user(), new_staff()
     order = make_order(buyer=buyer, seller=seller)
     previous = make_dispute(state=existing, order=order, staff=staff) if existing else None
     actor = (buyer, seller, stranger, staff)[column]
@@ -220,7 +220,7 @@ def test_open_matrix(existing: str | None, column: int) -> None:
 
 @pytest.mark.django_db
 def test_staff_who_is_the_buyer_may_open_and_then_withdraw() -> None:
-    staff_buyer = StaffFactory()
+    staff_buyer = new_staff()
     order = make_order(buyer=staff_buyer)
     dispute = services.dispute_open(actor=staff_buyer, order_id=order.pk, reason="Never arrived.")
     services.dispute_withdraw(actor=staff_buyer, dispute_id=dispute.pk)
