@@ -8,14 +8,14 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts.models import User
-from tests.factories import StaffFactory, UserFactory
+from tests.admin.people import new_staff, new_user
 
 
 @pytest.fixture
 def support(db: Any) -> User:
     """Support staff as the data migration sets them up: staff, in the Support group, no
     superuser powers. Every back-office test acts as this user unless it says otherwise."""
-    user = StaffFactory(username="agent", email="agent@example.com")
+    user = new_staff(username="agent", email="agent@example.com")
     user.groups.add(Group.objects.get(name="Support"))
     return user
 
@@ -38,4 +38,4 @@ def desk(client_as: Callable[[User | None], Client], support: User) -> Client:
 
 @pytest.fixture
 def party(db: Any) -> User:
-    return UserFactory(username="someone")
+    return new_user(username="someone")

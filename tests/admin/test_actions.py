@@ -14,6 +14,7 @@ from accounts.models import User
 from disputes import services
 from disputes.admin_views import CSV_HEADER, csv_cell
 from disputes.models import Dispute, DisputeStatus, Visibility
+from tests.admin.people import new_staff
 from tests.factories import make_dispute
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,7 @@ def test_take_up_selected_reports_successes_and_refusals(desk: Client) -> None:
 def test_take_up_is_not_offered_to_staff_who_may_only_view(client_as: Any) -> None:
     from django.contrib.auth.models import Permission
 
-    from tests.factories import StaffFactory
-
-    viewer = StaffFactory()
+    viewer = new_staff()
     viewer.user_permissions.add(Permission.objects.get(codename="view_dispute"))
     make_dispute()
     actions = dict(client_as(viewer).get(QUEUE).context["action_form"].fields["action"].choices)

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from disputes import services
 from disputes.models import DisputeStatus, Visibility
-from tests.factories import UserFactory, make_dispute, make_order
+from tests.admin.people import new_user
+from tests.factories import make_dispute, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_no_add_or_delete_for_disputes_and_their_history(desk: Client) -> None:
 
 
 def test_order_search_and_filter(desk: Client) -> None:
-    buyer = UserFactory(username="orla", email="orla@example.com")
+    buyer = new_user(username="orla", email="orla@example.com")
     target = make_order(buyer=buyer)
     other = make_order()
     assert listed(desk.get("/admin/orders/order/", {"q": target.transaction_id})) == [target.pk]
@@ -95,7 +96,7 @@ def test_order_page_shows_its_disputes(desk: Client) -> None:
 
 
 def test_users_stores_items_search(desk: Client) -> None:
-    seller = UserFactory(username="potter", email="potter@example.com")
+    seller = new_user(username="potter", email="potter@example.com")
     order = make_order(seller=seller)
     assert listed(desk.get("/admin/accounts/user/", {"q": "pot"})) == [seller.pk]
     assert listed(desk.get("/admin/accounts/user/", {"q": "potter@example.com"})) == [seller.pk]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from disputes.admin_selectors import dispute_dashboard_stats
 from disputes.models import Dispute, DisputeStatus
+from tests.admin.people import new_staff
 from tests.factories import make_dispute, make_overdue
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,7 @@ def test_dashboard_is_linked_from_the_admin_index_and_the_queue(desk: Client) ->
 
 
 def test_dashboard_needs_staff_with_dispute_view(client_as: Any, party: Any) -> None:
-    from tests.factories import StaffFactory
 
     response = client_as(party).get(DASHBOARD)
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
-    assert client_as(StaffFactory()).get(DASHBOARD).status_code == 403
+    assert client_as(new_staff()).get(DASHBOARD).status_code == 403

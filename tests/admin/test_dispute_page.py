@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, DisputeStatus, EventType, Message, Visibility
-from tests.factories import StaffFactory, make_dispute
+from tests.admin.people import new_staff
+from tests.factories import make_dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_blank_message_is_refused_and_the_draft_kept(desk: Client, threaded: Dis
 
 
 def test_refused_service_move_keeps_the_typed_text(desk: Client, threaded: Dispute) -> None:
-    services.dispute_close(actor=StaffFactory(), dispute_id=threaded.pk, resolution="Done.")
+    services.dispute_close(actor=new_staff(), dispute_id=threaded.pk, resolution="Done.")
     response = desk.post(
         action(threaded, "post"), {"body": "A late thought.", "visibility": "public"}
     )
@@ -265,7 +266,7 @@ def test_non_staff_cannot_act(client_as: Any, party: User, threaded: Dispute) ->
 
 
 def test_staff_outside_the_support_group_cannot_act(client_as: Any, threaded: Dispute) -> None:
-    outsider = client_as(StaffFactory())
+    outsider = client_as(new_staff())
     assert outsider.get(page(threaded)).status_code == 403
     assert outsider.post(action(threaded, "take-up")).status_code == 403
     threaded.refresh_from_db()
@@ -273,7 +274,7 @@ def test_staff_outside_the_support_group_cannot_act(client_as: Any, threaded: Di
 
 
 def test_superuser_can_act(client_as: Any, threaded: Dispute) -> None:
-    boss = StaffFactory(is_superuser=True)
+    boss = new_staff(is_superuser=True)
     client_as(boss).post(action(threaded, "take-up"))
     threaded.refresh_from_db()
     assert threaded.status == DisputeStatus.UNDER_REVIEW

@@ -17,7 +17,8 @@ from django.utils.html import escape
 from disputes.admin_base import BoundedCountPaginator
 from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode
 from orders.models import Store
-from tests.factories import UserFactory, make_dispute, make_order, make_overdue
+from tests.admin.people import new_user
+from tests.factories import make_dispute, make_order, make_overdue
 
 QUEUE = "/admin/disputes/dispute/"
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_overdue_filter(desk: Client) -> None:
 
 
 def test_store_filter(desk: Client) -> None:
-    seller = UserFactory()
+    seller = new_user()
     mine = make_dispute(order=make_order(seller=seller))
     make_dispute()
     store = Store.objects.get(owner=seller)
@@ -134,8 +135,8 @@ def test_search_by_dispute_id_order_id_and_transaction_id(desk: Client) -> None:
 
 
 def test_search_by_email_or_username_of_either_party_any_case(desk: Client) -> None:
-    buyer = UserFactory(username="Marta", email="marta@example.com")
-    seller = UserFactory(username="shopkeeper", email="keeper@example.com")
+    buyer = new_user(username="Marta", email="marta@example.com")
+    seller = new_user(username="shopkeeper", email="keeper@example.com")
     target = make_dispute(order=make_order(buyer=buyer, seller=seller))
     make_dispute()
     for term in ("MARTA@example.com", "marta", "keeper@example.com", "ShopKeeper"):
@@ -175,7 +176,7 @@ COUNT = re.compile(r"COUNT\(", re.IGNORECASE)
 )
 def test_queue_never_counts_the_whole_dispute_table(desk: Client, params: dict[str, str]) -> None:
     make_dispute()
-    UserFactory(username="someone")
+    new_user(username="someone")
     with CaptureQueriesContext(connection) as queries:
         assert desk.get(QUEUE, params).status_code == 200
     counts = [

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, Message, Visibility
-from tests.factories import PASSWORD, StaffFactory, make_dispute
+from tests.admin.people import new_staff
+from tests.factories import PASSWORD, make_dispute
 
-# serialized_rollback restores the Support group (made by a data migration) that an earlier
-# transactional test's flush would have removed.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def support_agent(username: str) -> User:
+    """A staff user in the Support group. An earlier transactional test's flush removes the rows
+    the data migration made, so the migration's own function (idempotent) makes them again."""
+    migration = importlib.import_module("accounts.migrations.0002_support_group")
+    migration.create_support_group(django_apps, None)
+    agent = new_staff(username=username, email=f"{username}@example.com")
+    agent.groups.add(Group.objects.get(name="Support"))
+    return agent
 
 
 def test_support_works_a_dispute_from_the_queue_to_its_resolution(
     live_server: Any, page: Page, artifacts: Path
 ) -> None:
     base = live_server.url
-    agent = StaffFactory(username="agent_ada", email="ada@example.com")
-    agent.groups.add(Group.objects.get(name="Support"))
+    agent = support_agent("agent_ada")
     dispute = make_dispute(reason="The parcel arrived empty and the seller does not answer.")
     services.message_post(actor=dispute.buyer, dispute_id=dispute.pk, body="Box was empty.")
     other = make_dispute()
@@ -79,8 +90,7 @@ def test_support_works_a_dispute_from_the_queue_to_its_resolution(
 
 
 def test_dashboard_in_the_browser(live_server: Any, page: Page, artifacts: Path) -> None:
-    agent = StaffFactory(username="agent_bo", email="bo@example.com")
-    agent.groups.add(Group.objects.get(name="Support"))
+    agent = support_agent("agent_bo")
     for _ in range(3):
         make_dispute()
     page.set_viewport_size({"width": 1280, "height": 900})
