@@ -185,7 +185,9 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], filter_backends=())
     def withdraw(self, request: Request, pk: str) -> Response:
         dispute = self.get_object()
-        DisputeWithdrawInput(data=request.data or {}).is_valid(raise_exception=True)
+        DisputeWithdrawInput(data={} if request.data is None else request.data).is_valid(
+            raise_exception=True
+        )
         services.dispute_withdraw(actor=request_user(request), dispute_id=dispute.pk)
         return self._detail(dispute.pk)
 
@@ -219,6 +221,8 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="take-up", filter_backends=())
     def take_up(self, request: Request, pk: str) -> Response:
         dispute = self.get_object()
-        DisputeWithdrawInput(data=request.data or {}).is_valid(raise_exception=True)
+        DisputeWithdrawInput(data={} if request.data is None else request.data).is_valid(
+            raise_exception=True
+        )
         services.dispute_take_up(actor=request_user(request), dispute_id=dispute.pk)
         return self._detail(dispute.pk)

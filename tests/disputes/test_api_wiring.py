@@ -367,3 +367,26 @@ def test_services_and_api_agree_on_the_thread(as_buyer: APIClient, order: Order)
         services.message_post(actor=order.buyer, dispute_id=dispute.pk, body=text)
     listed = as_buyer.get(f"/api/disputes/{dispute.pk}/messages").json()
     assert [m["message"] for m in listed] == ["one", "two", "three"]
+
+
+@pytest.mark.parametrize("path", ["withdraw", "take-up"])
+@pytest.mark.parametrize("raw", ["[]", "[1]", '"x"', "0", "", "null", "{}"])
+def test_empty_body_actions_accept_only_an_object_or_nothing(
+    path: str,
+    raw: str,
+    client_for: Callable[..., APIClient],
+    buyer: User,
+    staff: User,
+    order: Order,
+) -> None:
+    dispute = make_dispute(order=order)
+    client = client_for(buyer if path == "withdraw" else staff)
+    response = client.post(
+        f"/api/disputes/{dispute.pk}/{path}", raw, content_type="application/json"
+    )
+    if raw in ("", "null", "{}"):
+        assert response.status_code == 200, response.content[:300]
+    else:
+        assert_error(response, 400)
+        dispute.refresh_from_db()
+        assert dispute.status == "needs_response"
