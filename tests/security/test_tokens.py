@@ -1,0 +1,128 @@
+"""Forged and stale credentials: every bad token is a 401 JSON body, on the party API and the
+finance API alike; refresh tokens rotate and die on logout; logins are throttled."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+from typing import Any
+
+import jwt
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.models import User
+from accounts.services import token_issue
+from tests.factories import PASSWORD, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+PROTECTED = ("/api/disputes", "/api/orders", "/openapi/2024-07/shoplazza-payment/disputes")
+
+
+def _b64(data: dict[str, Any]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _claims(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def _good(user: User) -> str:
+    return str(token_issue(user=user).access_token)
+
+
+def _tampered(user: User, staff: User) -> str:
+    """The payload edited to another user (staff) while the signature is kept."""
+    header, _, signature = _good(user).split(".")
+    claims = {**_claims(_good(user)), "user_id": str(staff.pk), "scope": "read_finance"}
+    return f"{header}.{_b64(claims)}.{signature}"
+
+
+def _expired(user: User) -> str:
+    token = AccessToken.for_user(user)
+    token.set_exp(from_time=timezone.now() - timedelta(hours=1), lifetime=timedelta(minutes=1))
+    return str(token)
+
+
+def _alg_none(user: User) -> str:
+    claims = _claims(_good(user))
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
+
+
+def _other_key(user: User) -> str:
+    claims = _claims(_good(user))
+    return jwt.encode(claims, "another-key-entirely-" + "x" * 40, algorithm="HS256")
+
+
+def _refresh_as_access(user: User) -> str:
+    return str(token_issue(user=user))
+
+
+FORGERIES = {
+    "tampered": _tampered,
+    "expired": _expired,
+    "alg_none": _alg_none,
+    "other_key": _other_key,
+    "refresh_as_access": _refresh_as_access,
+    "garbage": lambda user: "not.a.jwt",
+}
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+def test_forged_or_stale_token_is_401_json(
+    api: APIClient, seller: User, staff: User, forgery: str, path: str
+) -> None:
+    StoreFactory.create(owner=seller)
+    maker = FORGERIES[forgery]
+    token = maker(seller, staff) if forgery == "tampered" else maker(seller)
+    response = api.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 401, (forgery, response.content[:300])
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert "Traceback" not in response.content.decode()
+    if path.startswith("/openapi/"):
+        assert body["code"] == "Unauthorized"
+    else:
+        assert body["code"] in {"authentication_failed", "not_authenticated", "token_not_valid"}
+
+
+def test_the_untampered_token_works(api: APIClient, seller: User) -> None:
+    # The forgeries above fail for what was forged, not because the token shape is wrong.
+    assert api.get("/api/disputes", HTTP_AUTHORIZATION=f"Bearer {_good(seller)}").status_code == 200
+
+
+def test_refresh_rotation_refuses_the_old_refresh_token(api: APIClient, buyer: User) -> None:
+    first = api.post("/api/auth/token", {"email": buyer.email, "password": PASSWORD}).json()
+    rotated = api.post("/api/auth/token/refresh", {"refresh": first["refresh"]})
+    assert rotated.status_code == 200
+    again = api.post("/api/auth/token/refresh", {"refresh": first["refresh"]})
+    assert again.status_code == 401
+    assert again["Content-Type"].startswith("application/json")
+
+
+def test_logout_blacklists_the_refresh_token(api: APIClient, buyer: User) -> None:
+    refresh = api.post("/api/auth/token", {"email": buyer.email, "password": PASSWORD}).json()[
+        "refresh"
+    ]
+    assert api.post("/api/auth/logout", {"refresh": refresh}).status_code == 204
+    assert api.post("/api/auth/token/refresh", {"refresh": refresh}).status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/api/users/login", "/api/auth/token"])
+def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User, path: str) -> None:
+    statuses = [
+        api.post(path, {"email": buyer.email, "password": "wrong"}).status_code for _ in range(11)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
+    # Throttled even with the right password: the limit is on attempts, not on failures.
+    right = api.post(path, {"email": buyer.email, "password": PASSWORD})
+    assert right.status_code == 429
+    assert right["Content-Type"].startswith("application/json")
+    assert "Retry-After" in right
