@@ -120,7 +120,15 @@ def test_message_list_finds_a_disputes_thread_and_marks_notes(desk: Client, supp
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/orders/order/", "/admin/disputes/message/", "/admin/disputes/disputeevent/"]
+    "url",
+    [
+        "/admin/orders/order/",
+        "/admin/orders/store/",
+        "/admin/orders/item/",
+        "/admin/accounts/user/",
+        "/admin/disputes/message/",
+        "/admin/disputes/disputeevent/",
+    ],
 )
 def test_big_lists_query_count_does_not_grow_with_rows(
     desk: Client, support: User, url: str
