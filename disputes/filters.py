@@ -32,6 +32,18 @@ class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
         return super().filter(qs, value)
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Breaks ties on the id, in the direction of the last key: without it, rows that share a
+    respond-by (chargebacks often do) could repeat or go missing between pages."""
+
+    def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
+        qs = super().filter(qs, value)
+        keys = [str(key) for key in qs.query.order_by]
+        if value and keys and keys[-1].lstrip("-") != "id":
+            qs = qs.order_by(*keys, "-id" if keys[-1].startswith("-") else "id")
+        return qs
+
+
 ID_MAX = 2**62
 
 
@@ -72,7 +84,7 @@ class DisputeFilter(django_filters.FilterSet):
         method="filter_overdue",
         help_text="true: past respond-by with no response yet; false: all others.",
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(
             ("created_at", "createdAt"),
             ("updated_at", "updatedAt"),

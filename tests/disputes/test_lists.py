@@ -289,3 +289,22 @@ def test_message_thread_is_paginated_oldest_first(
     assert 'rel="next"' in first["Link"]
     second = client.get(f"/api/disputes/{dispute.pk}/messages?pageSize=2&page=2")
     assert [m["message"] for m in second.json()] == ["m2"]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "id_order"),
+    [("respondBy", 1), ("-respondBy", -1), ("createdAt", 1), ("-updatedAt", -1)],
+)
+def test_ties_on_the_sort_key_are_broken_by_id_so_pages_are_stable(
+    ordering: str, id_order: int, staff: User, client_for: Callable[..., APIClient]
+) -> None:
+    made = [make_dispute(staff=staff) for _ in range(4)]
+    same = timezone.now()
+    Dispute.objects.update(respond_by=same, created_at=same, updated_at=same)
+    client = client_for(staff)
+    paged = [
+        d["id"]
+        for page in (1, 2, 3, 4)
+        for d in client.get(f"/api/disputes?ordering={ordering}&pageSize=1&page={page}").json()
+    ]
+    assert paged == sorted((d.pk for d in made), reverse=id_order < 0)
