@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from accounts.models import User
@@ -404,3 +405,41 @@ def test_refused_call_sends_no_mail(
             services.message_post(actor=stranger, dispute_id=dispute.pk, body="Hi")
     assert callbacks == [] and mail.outbox == []
     assert not Message.objects.filter(author=stranger).exists()
+
+
+# --- the database backs the rules -----------------------------------------------------------------
+
+
+def _raw_copy(dispute: Dispute, **changes: Any) -> None:
+    row = Dispute.objects.filter(pk=dispute.pk).values().get()
+    row.pop("id")
+    row.pop("provider_dispute_id")
+    row.update(changes)
+    with transaction.atomic():
+        Dispute.objects.create(**row)
+
+
+def test_database_refuses_a_second_open_dispute_on_an_order() -> None:
+    dispute = make_dispute()
+    with pytest.raises(IntegrityError):
+        _raw_copy(dispute, status="under_review")
+    _raw_copy(dispute, status="won")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "reopened"},
+        {"kind": "refund", "status": "won"},
+        {"amount": Decimal("0"), "status": "won"},
+        {"amount": Decimal("100.01"), "status": "won"},
+        {"refund_amount": Decimal("-1"), "status": "lost"},
+        {"refund_amount": Decimal("100.01"), "status": "lost"},
+        {"fee": Decimal("-0.01"), "status": "won"},
+    ],
+    ids=str,
+)
+def test_database_refuses_impossible_rows(changes: dict[str, Any]) -> None:
+    dispute = make_dispute()
+    with pytest.raises(IntegrityError):
+        _raw_copy(dispute, **changes)
