@@ -411,9 +411,8 @@ def test_refused_call_sends_no_mail(
 
 
 def _raw_copy(dispute: Dispute, **changes: Any) -> None:
-    row = Dispute.objects.filter(pk=dispute.pk).values().get()
-    row.pop("id")
-    row.pop("provider_dispute_id")
+    row: dict[str, Any] = dict(Dispute.objects.filter(pk=dispute.pk).values().get())
+    del row["id"], row["provider_dispute_id"]
     row.update(changes)
     with transaction.atomic():
         Dispute.objects.create(**row)
