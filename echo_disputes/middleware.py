@@ -55,7 +55,12 @@ class ApiErrorMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return json_error_response(request, response.status_code)
+            replacement = json_error_response(request, response.status_code)
+            # Keep what the inner middleware added (security headers, Allow, Retry-After).
+            for header, value in response.items():
+                if header.lower() not in ("content-type", "content-length"):
+                    replacement.setdefault(header, value)
+            return replacement
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
