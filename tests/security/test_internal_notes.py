@@ -134,7 +134,7 @@ def test_public_csv_export_leaves_the_note_out(case: dict[str, Any]) -> None:
         {"action": "export_csv", "_selected_action": [case["dispute"].pk]},
     )
     assert response.status_code == 200
-    content = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
     assert "We are looking into it." in content
     assert NOTE not in content
 

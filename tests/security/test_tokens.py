@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -63,7 +64,7 @@ def _refresh_as_access(user: User) -> str:
     return str(token_issue(user=user))
 
 
-FORGERIES = {
+FORGERIES: dict[str, Callable[..., str]] = {
     "tampered": _tampered,
     "expired": _expired,
     "alg_none": _alg_none,
