@@ -152,7 +152,6 @@ def app(cluster: Cluster, tmp_path: Path) -> Iterator[App]:
     env = _app_env(cluster.url)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
-    subprocess.run([*manage, "createcachetable"], env=env, check=True, capture_output=True)
     seeded = subprocess.run(
         [*manage, "shell", "-c", SEED], env=env, check=True, capture_output=True, text=True
     )
