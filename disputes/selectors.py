@@ -25,7 +25,8 @@ from orders.policies import OrderAction, order_require
 
 
 def _base() -> QuerySet[Dispute]:
-    return Dispute.objects.select_related("opened_by", "order")
+    # Only the opener is shown; the order is shown by id (`order_id`), so no join to orders.
+    return Dispute.objects.select_related("opened_by")
 
 
 def disputes_visible_to(user: Any) -> QuerySet[Dispute]:

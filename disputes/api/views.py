@@ -65,7 +65,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return selectors.disputes_visible_to(user).open()  # type: ignore[attr-defined]
         # Object endpoints look in every dispute so that a missing one is 404 and someone
         # else's is 403 (DESIGN §5); the policy decides, not the queryset.
-        qs = Dispute.objects.select_related("opened_by", "order")
+        qs = Dispute.objects.select_related("opened_by")
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 Prefetch(
@@ -169,7 +169,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 body=data.validated_data["message"],
                 visibility=data.validated_data["visibility"],
             )
-            message = selectors.messages_visible_to(request.user).get(pk=message.pk)
+            # The service returns the row with its author (the caller) attached: no re-read.
             return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(
             selectors.messages_visible_to(request.user).filter(dispute_id=dispute.pk)
