@@ -49,22 +49,22 @@ def client_for() -> Callable[..., APIClient]:
 
 @pytest.fixture
 def buyer(db: Any) -> User:
-    return UserFactory(username="buyer")
+    return UserFactory.create(username="buyer")
 
 
 @pytest.fixture
 def seller(db: Any) -> User:
-    return UserFactory(username="seller")
+    return UserFactory.create(username="seller")
 
 
 @pytest.fixture
 def stranger(db: Any) -> User:
-    return UserFactory(username="stranger")
+    return UserFactory.create(username="stranger")
 
 
 @pytest.fixture
 def staff(db: Any) -> User:
-    return StaffFactory(username="staff")
+    return StaffFactory.create(username="staff")
 
 
 @pytest.fixture
@@ -74,5 +74,10 @@ def order(buyer: User, seller: User) -> Any:
 
 @pytest.fixture
 def actors(buyer: User, seller: User, stranger: User, staff: User) -> dict[str, User | None]:
-    return {"anonymous": None, "buyer": buyer, "seller": seller, "stranger": stranger,
-            "staff": staff}
+    return {
+        "anonymous": None,
+        "buyer": buyer,
+        "seller": seller,
+        "stranger": stranger,
+        "staff": staff,
+    }

@@ -18,7 +18,7 @@ from orders.models import Item, Order, Store
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -38,7 +38,7 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
-class StoreFactory(factory.django.DjangoModelFactory):
+class StoreFactory(factory.django.DjangoModelFactory[Store]):
     class Meta:
         model = Store
 
@@ -46,7 +46,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda s: f"{s.owner.username}'s store")
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(factory.django.DjangoModelFactory[Item]):
     class Meta:
         model = Item
 
@@ -57,7 +57,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
 
@@ -70,11 +70,13 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
 
 def make_order(*, buyer: User | None = None, seller: User | None = None, **kwargs: Any) -> Order:
-    buyer = buyer or UserFactory()
-    seller = seller or UserFactory()
-    store = Store.objects.filter(owner=seller).first() or StoreFactory(owner=seller)
-    item = ItemFactory(store=store, **{k: v for k, v in kwargs.items() if k in ("base_price",)})
-    return OrderFactory(buyer=buyer, item=item)
+    buyer = buyer or UserFactory.create()
+    seller = seller or UserFactory.create()
+    store = Store.objects.filter(owner=seller).first() or StoreFactory.create(owner=seller)
+    item = ItemFactory.create(
+        store=store, **{k: v for k, v in kwargs.items() if k in ("base_price",)}
+    )
+    return OrderFactory.create(buyer=buyer, item=item)
 
 
 def make_dispute(
@@ -91,15 +93,17 @@ def make_dispute(
     actor = order.buyer if opener == "buyer" else order.seller
     respondent = order.seller if opener == "buyer" else order.buyer
     dispute = services.dispute_open(actor=actor, order_id=order.pk, reason=reason, **open_kwargs)
-    staff = staff or StaffFactory()
+    staff = staff or StaffFactory.create()
     if state == DisputeStatus.UNDER_REVIEW:
         services.message_post(actor=respondent, dispute_id=dispute.pk, body="Here is my side.")
     elif state == DisputeStatus.WON:
-        services.dispute_close(actor=staff, dispute_id=dispute.pk, outcome="won",
-                               resolution="Decided for the seller.")
+        services.dispute_close(
+            actor=staff, dispute_id=dispute.pk, outcome="won", resolution="Decided for the seller."
+        )
     elif state == DisputeStatus.LOST:
-        services.dispute_close(actor=staff, dispute_id=dispute.pk, outcome="lost",
-                               resolution="Decided for the buyer.")
+        services.dispute_close(
+            actor=staff, dispute_id=dispute.pk, outcome="lost", resolution="Decided for the buyer."
+        )
     elif state == DisputeStatus.CLOSED:
         services.dispute_close(actor=staff, dispute_id=dispute.pk, resolution="Closed.")
     dispute.refresh_from_db()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from disputes import services
@@ -94,3 +94,12 @@ def test_command_mails_both_parties_once(django_capture_on_commit_callbacks: Any
     with django_capture_on_commit_callbacks(execute=True):
         _run_command()
     assert [set(m.to) for m in mail.outbox] == [{dispute.buyer.email, dispute.seller.email}]
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "10001"])
+def test_command_refuses_a_batch_size_out_of_range(size: str) -> None:
+    overdue = make_overdue(make_dispute())
+    with pytest.raises(CommandError, match="batch-size"):
+        _run_command("--batch-size", size)
+    overdue.refresh_from_db()
+    assert overdue.status == "needs_response"
