@@ -30,6 +30,7 @@ WINDOW_DAYS = 30
 
 
 SEARCH_USER_LIMIT = 50
+SEARCH_ID_LIMIT = 5_000
 BIGINT_MAX = 2**63 - 1
 
 
@@ -54,7 +55,16 @@ def dispute_search(disputes: QuerySet[Dispute], term: str) -> QuerySet[Dispute]:
         .values_list("pk", flat=True)[:SEARCH_USER_LIMIT]
     )
     if user_ids:
-        matches |= Q(buyer_id__in=user_ids) | Q(seller_id__in=user_ids)
+        parties = Q(buyer_id__in=user_ids) | Q(seller_id__in=user_ids)
+        # Fetching the ids first (the buyer and seller indexes) gives the planner an exact row
+        # count; with the bare OR it guesses an average user and walks the whole deadline index
+        # when the real user has few disputes.
+        ids = list(
+            Dispute.objects.filter(parties)
+            .order_by()
+            .values_list("pk", flat=True)[: SEARCH_ID_LIMIT + 1]
+        )
+        matches |= Q(pk__in=ids) if len(ids) <= SEARCH_ID_LIMIT else parties
     return disputes.filter(matches) if matches else disputes.none()
 
 

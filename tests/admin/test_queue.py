@@ -175,8 +175,7 @@ COUNT = re.compile(r"COUNT\(", re.IGNORECASE)
     [{}, {"state": "all"}, {"state": "terminal"}, {"overdue": "yes"}, {"q": "someone"}],
 )
 def test_queue_never_counts_the_whole_dispute_table(desk: Client, params: dict[str, str]) -> None:
-    make_dispute()
-    new_user(username="someone")
+    make_dispute(order=make_order(buyer=new_user(username="someone")))
     with CaptureQueriesContext(connection) as queries:
         assert desk.get(QUEUE, params).status_code == 200
     counts = [

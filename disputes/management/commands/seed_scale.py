@@ -504,7 +504,9 @@ class Command(BaseCommand):
             # Explicit ids leave the sequences behind: the next normal insert must not collide.
             for statement in connection.ops.sequence_reset_sql(no_style(), tables):
                 cursor.execute(statement)
-            if connection.vendor == "postgresql":
-                # Fresh statistics: the planner and the admin's row estimate read them.
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                # Fresh statistics for the planner and the admin's row estimate, and a visibility
+                # map so counts and lists use index-only scans, as autovacuum would leave them.
                 for model in tables:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                    table = connection.ops.quote_name(model._meta.db_table)
+                    cursor.execute(f"VACUUM (ANALYZE) {table}")
