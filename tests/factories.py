@@ -15,7 +15,7 @@ from disputes import services
 from disputes.models import Dispute, DisputeStatus
 from orders.models import Item, Order, Store
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
