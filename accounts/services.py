@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -53,3 +55,46 @@ def token_issue(*, user: User, requested_scope: str | None = None) -> RefreshTok
     refresh = RefreshToken.for_user(user)
     refresh["scope"] = " ".join(sorted(granted))
     return refresh
+
+
+SUPPORT_GROUP = "Support"
+# Model permissions only open the admin pages; the dispute services check `is_staff` again
+# through disputes.policies, so the group cannot do more than the policy allows.
+SUPPORT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "disputes": {
+        "dispute": ("view", "change"),
+        "message": ("view", "change"),
+        "disputeevent": ("view", "change"),
+    },
+    "orders": {
+        "order": ("view", "change"),
+        "store": ("view", "change"),
+        "item": ("view", "change"),
+    },
+    "accounts": {"user": ("view",)},
+}
+
+
+def support_group_ensure(*, group_model: Any = None, permission_model: Any = None) -> Any:
+    """The Support group with the model permissions support staff need; idempotent.
+
+    The data migration passes its historical models; everything else uses the live ones (a test
+    database flush removes the group but not the need for it).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group_model = group_model or Group
+    permission_model = permission_model or Permission
+    group, _ = group_model.objects.get_or_create(name=SUPPORT_GROUP)
+    wanted = [
+        permission_model.objects.get(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename=f"{action}_{model}",
+        )
+        for app_label, models in SUPPORT_PERMISSIONS.items()
+        for model, actions in models.items()
+        for action in actions
+    ]
+    group.permissions.add(*wanted)
+    return group

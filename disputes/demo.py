@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import support_group_ensure
 from disputes import services
 from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode, Visibility
 from orders.models import Item, Order, OrderStatus
@@ -38,7 +38,7 @@ def demo_users() -> dict[str, User]:
         "staff": _user("staff@example.com", "staff", staff=True),
     }
     # The data migration made the group: the demo staff works the admin as support does.
-    Group.objects.get(name="Support").user_set.add(users["staff"])
+    support_group_ensure().user_set.add(users["staff"])
     return users
 
 

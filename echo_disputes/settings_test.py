@@ -19,3 +19,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min"},
 }
 PAYMENTS_WEBHOOK_SECRET = "test-webhook-secret"
+# Tests that touch no database (settings, schema, pure functions) still clear the throttle cache:
+# a process-local cache keeps them free of the database. Production's shared database cache is
+# checked in tests/accounts/test_throttle_shared.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -7,15 +7,7 @@ disputes.policies, so the group cannot do more than the policy allows.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-SUPPORT_GROUP = "Support"
-PERMISSIONS = {
-    "disputes": {"dispute": ("view", "change"), "message": ("view", "change"),
-                 "disputeevent": ("view", "change")},
-    "orders": {"order": ("view", "change"), "store": ("view", "change"),
-               "item": ("view", "change")},
-    "accounts": {"user": ("view",)},
-}
-
+from accounts.services import SUPPORT_GROUP, support_group_ensure
 
 def create_support_group(apps, schema_editor):
     # On a fresh database, permissions are created only after all migrations ran (post_migrate):
@@ -24,21 +16,10 @@ def create_support_group(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP)
-    wanted = []
-    for app_label, models in PERMISSIONS.items():
-        for model, actions in models.items():
-            for action in actions:
-                wanted.append(
-                    Permission.objects.get(
-                        content_type__app_label=app_label,
-                        content_type__model=model,
-                        codename=f"{action}_{model}",
-                    )
-                )
-    group.permissions.add(*wanted)
+    support_group_ensure(
+        group_model=apps.get_model("auth", "Group"),
+        permission_model=apps.get_model("auth", "Permission"),
+    )
 
 
 def remove_support_group(apps, schema_editor):

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts.models import User
+from accounts.services import support_group_ensure
 from tests.admin.people import new_staff, new_user
 
 
@@ -16,7 +16,7 @@ def support(db: Any) -> User:
     """Support staff as the data migration sets them up: staff, in the Support group, no
     superuser powers. Every back-office test acts as this user unless it says otherwise."""
     user = new_staff(username="agent", email="agent@example.com")
-    user.groups.add(Group.objects.get(name="Support"))
+    user.groups.add(support_group_ensure())
     return user
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from accounts.services import support_group_ensure
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, Message, Visibility
 from tests.admin.people import new_staff
@@ -21,12 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def support_agent(username: str) -> User:
-    """A staff user in the Support group. An earlier transactional test's flush removes the rows
-    the data migration made, so the migration's own function (idempotent) makes them again."""
-    migration = importlib.import_module("accounts.migrations.0002_support_group")
-    migration.create_support_group(django_apps, None)
+    """A staff user in the Support group. An earlier transactional test's flush removes the group
+    the data migration made; `support_group_ensure` (idempotent) makes it again."""
     agent = new_staff(username=username, email=f"{username}@example.com")
-    agent.groups.add(Group.objects.get(name="Support"))
+    agent.groups.add(support_group_ensure())
     return agent
 
 
