@@ -213,3 +213,22 @@ def test_unfiltered_list_reads_the_planner_estimate_on_postgresql() -> None:
     assert paginator.approximate and paginator.count_text == "about 6"
     assert "pg_class" in queries.captured_queries[0]["sql"]
     assert not any(COUNT.search(q["sql"]) for q in queries.captured_queries)
+
+
+def test_queue_query_joins_only_the_parties_it_shows(desk: Client) -> None:
+    make_dispute()
+    with CaptureQueriesContext(connection) as ctx:
+        assert desk.get(QUEUE).status_code == 200
+    rows = [q["sql"] for q in ctx.captured_queries if 'FROM "disputes_dispute"' in q["sql"]]
+    page = [sql for sql in rows if "COUNT(" not in sql]
+    assert page, rows
+    # The change page needs order, item and store; the queue must not pay for that join.
+    assert all("orders_item" not in sql and "orders_store" not in sql for sql in page)
+
+
+def test_queue_renders_one_checkbox_per_row_without_the_widget_engine(desk: Client) -> None:
+    disputes = [make_dispute() for _ in range(3)]
+    html = desk.get(QUEUE).content.decode()
+    for dispute in disputes:
+        assert f'name="_selected_action" value="{dispute.pk}" class="action-select"' in html
+    assert 'id="action-toggle"' in html

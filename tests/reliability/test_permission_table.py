@@ -220,7 +220,8 @@ def _api_methods(pattern: URLPattern) -> set[str] | None:
     callback = pattern.callback
     actions = getattr(callback, "actions", None)
     if actions:
-        return {method.upper() for method in actions}
+        # DRF answers HEAD wherever it answers GET (and adds it to `actions` lazily).
+        return {method.upper() for method in actions} - {"HEAD"}
     cls = getattr(callback, "cls", None)
     if cls is None:
         return None

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import token_issue
+from accounts.services import support_group_ensure, token_issue
 from tests.factories import StaffFactory, UserFactory, make_dispute, make_order
 from tests.reliability.test_permission_table import PAGE, ROLES, TABLE, World, _url
 
@@ -56,7 +55,7 @@ def test_login_and_logout_forms_without_csrf_token_are_403(path: str) -> None:
 @pytest.mark.parametrize("action", ["post", "take-up", "resolve"])
 def test_admin_dispute_forms_without_csrf_token_are_403(action: str) -> None:
     staff = StaffFactory.create()
-    staff.groups.add(Group.objects.get(name="Support"))
+    staff.groups.add(support_group_ensure())
     dispute = make_dispute(order=make_order(), staff=staff)
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
@@ -69,7 +68,7 @@ def test_admin_dispute_forms_without_csrf_token_are_403(action: str) -> None:
 
 def test_admin_bulk_action_without_csrf_token_is_403() -> None:
     staff = StaffFactory.create()
-    staff.groups.add(Group.objects.get(name="Support"))
+    staff.groups.add(support_group_ensure())
     dispute = make_dispute(order=make_order(), staff=staff)
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import token_issue
+from accounts.services import support_group_ensure, token_issue
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, Visibility
 from tests.factories import StaffFactory, UserFactory, make_dispute, make_order
@@ -27,7 +26,7 @@ def case(django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
     buyer = UserFactory.create(username="nb-buyer")
     seller = UserFactory.create(username="nb-seller")
     staff = StaffFactory.create(username="nb-staff")
-    staff.groups.add(Group.objects.get(name="Support"))
+    staff.groups.add(support_group_ensure())
     dispute = make_dispute(
         state=DisputeStatus.UNDER_REVIEW, order=make_order(buyer=buyer, seller=seller), staff=staff
     )

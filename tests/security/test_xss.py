@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.services import token_issue
+from accounts.services import support_group_ensure, token_issue
 from disputes import services
 from orders.services import item_create, order_create
 from tests.factories import StaffFactory, UserFactory
@@ -34,7 +33,7 @@ def world() -> dict[str, Any]:
     buyer = UserFactory.create(username=_evil("username"))
     seller = UserFactory.create(username="xss-seller")
     staff = StaffFactory.create(username="xss-staff")
-    staff.groups.add(Group.objects.get(name="Support"))
+    staff.groups.add(support_group_ensure())
     item = item_create(
         creator=seller,
         title=_evil("title"),
