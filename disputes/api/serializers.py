@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.utils import timezone
@@ -49,6 +50,9 @@ def _iso(value: Any) -> str | None:
     """What DRF's DateTimeField writes: ISO 8601 in the current time zone, UTC as `Z`."""
     if value is None:
         return None
+    if value.tzinfo is UTC and timezone.get_current_timezone_name() == "UTC":
+        # The database hands back UTC datetimes and the project runs in UTC: no conversion.
+        return value.replace(tzinfo=None).isoformat() + "Z"
     text: str = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
