@@ -144,6 +144,23 @@ class Dispute(models.Model):
                 name="dispute_open_queue",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # The queue's filters at a million rows: each walks only open disputes in deadline
+            # order, so the bounded count and the first page stop early instead of scanning.
+            models.Index(
+                fields=["respond_by", "id"],
+                name="dispute_overdue_queue",
+                condition=Q(status=DisputeStatus.NEEDS_RESPONSE),
+            ),
+            models.Index(
+                fields=["reason_code", "respond_by", "id"],
+                name="dispute_open_reason_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["kind", "respond_by", "id"],
+                name="dispute_open_kind_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:
