@@ -7,6 +7,8 @@ gets 404, so a page never reveals that a dispute exists (staff work in the admin
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -41,8 +43,12 @@ def _thread(request: HttpRequest, dispute_id: int) -> Dispute:
 def dispute_list(request: HttpRequest) -> HttpResponse:
     form = DisputeFilterForm(request.GET)
     state = form.cleaned_data["state"] if form.is_valid() else None
-    disputes = selectors.disputes_page_of_party(request.user, status=state)
-    page = Paginator(disputes, PAGE_SIZE).get_page(request.GET.get("page"))
+    disputes = selectors.PartyDisputeList(
+        selectors.disputes_page_of_party(request.user, status=state),
+        user_id=int(request.user.pk or 0),
+    )
+    paginator: Paginator[Any] = Paginator(disputes, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

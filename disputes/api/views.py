@@ -88,6 +88,18 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return queryset
         return super().filter_queryset(queryset)
 
+    def page_rows(self, queryset: QuerySet[Dispute], offset: int, limit: int) -> list[Any]:
+        """List pages scoped to one party read each party index in order (see the selector)."""
+        user = self.request.user
+        party_scoped = self.action == "my_disputes" or (
+            self.action in ("list", "open_disputes") and not user.is_staff
+        )
+        if party_scoped and user.is_authenticated:
+            return selectors.disputes_slice_for_party(
+                queryset, user_id=user.pk, offset=offset, limit=limit
+            )
+        return list(queryset[offset : offset + limit])
+
     def get_serializer_class(self) -> type:
         return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput
 
