@@ -83,7 +83,7 @@ def test_filters_apply_to_both_branches(
     newest_as_buyer = max((d for d in disputes if d.buyer_id == me.pk), key=lambda d: d.pk)
     newest_as_seller = max((d for d in disputes if d.seller_id == me.pk), key=lambda d: d.pk)
     Dispute.objects.filter(pk__in=[newest_as_buyer.pk, newest_as_seller.pk]).update(status="won")
-    response = client_for(me).get("/api/disputes", {"state": "needs_response", "pageSize": 2})
+    response = client_for(me).get("/api/disputes", {"state": "needs_response", "pageSize": "2"})
     ids = [row["id"] for row in response.json()]
     still_open = Dispute.objects.filter(
         Q(buyer_id=me.pk) | Q(seller_id=me.pk), status="needs_response"
