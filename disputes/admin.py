@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from disputes import services
-from disputes.admin_base import BigTableAdmin, ReadOnlyAdmin
+from disputes.admin_base import BigTableAdmin, ReadOnlyAdmin, format_duration
 from disputes.admin_forms import DisputeMessageForm, DisputeResolutionForm
 from disputes.admin_selectors import dispute_search
 from disputes.admin_views import dashboard_view, export_response
@@ -59,17 +59,6 @@ SOON = timedelta(hours=24)
 # --- display helpers ----------------------------------------------------------------------------
 
 
-def duration_short(delta: timedelta) -> str:
-    minutes = max(int(delta.total_seconds() // 60), 0)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
-
-
 def status_badge(status: str) -> SafeString:
     label = DisputeStatus(status).label if status in DisputeStatus.values else status
     return format_html('<span class="echo-badge echo-status-{}">{}</span>', status, label)
@@ -86,14 +75,14 @@ def deadline_badge(dispute: Dispute, now: datetime) -> SafeString:
         return format_html(
             '<span class="echo-badge echo-overdue" title="{}">overdue {}</span>',
             dispute.respond_by.isoformat(),
-            duration_short(-left),
+            format_duration(-left),
         )
     css = "echo-soon" if left < SOON else "echo-timeleft"
     return format_html(
         '<span class="echo-badge {}" title="{}">{} left</span>',
         css,
         dispute.respond_by.isoformat(),
-        duration_short(left),
+        format_duration(left),
     )
 
 

@@ -9,6 +9,7 @@ the planner's row estimate from `pg_class` instead. Lists then say "more than 10
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin
@@ -106,3 +107,16 @@ class ReadOnlyAdmin(BigTableAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+def format_duration(delta: timedelta, units: tuple[str, str, str] = ("d", "h", "m")) -> str:
+    """The two largest units of a duration, e.g. "6d 23h" or, with long units, "3 h 0 min"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    day, hour, minute = units
+    if days:
+        return f"{days}{day} {hours}{hour}"
+    if hours:
+        return f"{hours}{hour} {minutes}{minute}"
+    return f"{minutes}{minute}"

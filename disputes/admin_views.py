@@ -16,6 +16,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from disputes.admin_base import format_duration
 from disputes.admin_selectors import DashboardStats, dispute_dashboard_stats
 from disputes.models import Dispute, DisputeStatus, Message, Visibility
 
@@ -71,16 +72,7 @@ def chart_bars(series: list[tuple[date, int]]) -> dict[str, Any]:
 
 
 def duration_text(value: timedelta | None) -> str:
-    if value is None:
-        return "no data yet"
-    minutes = int(value.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+    return "no data yet" if value is None else format_duration(value, (" d", " h", " min"))
 
 
 def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> TemplateResponse:

@@ -108,8 +108,6 @@ def disputes_slice_for_party(
     million disputes). Each branch below is a short ordered read of one party index.
     """
     ordering = [str(o) for o in (qs.query.order_by or Dispute._meta.ordering or ())]
-    if any(not o.lstrip("-").isidentifier() for o in ordering):
-        return list(qs[offset : offset + limit])
     fields = [o.lstrip("-") for o in ordering]
     keys = qs.order_by(*ordering).values_list("pk", *fields)
     found: dict[int, tuple[Any, ...]] = {}
@@ -138,9 +136,6 @@ class PartyDisputeList:
 
     def count(self) -> int:
         return self.qs.count()
-
-    def __len__(self) -> int:
-        return self.count()
 
     def __getitem__(self, item: slice) -> list[Dispute]:
         start = item.start or 0
