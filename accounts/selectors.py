@@ -1,7 +1,23 @@
 from __future__ import annotations
 
+from django.db import connection
+
 from accounts.models import User
+from echo_disputes import rawsql
 
 
 def user_get_by_email(*, email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_get_for_request(*, user_id: int) -> User | None:
+    """The user row for authenticating a request, read without the ORM's query building."""
+    if not 0 < user_id < 2**63:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rawsql.select_list(User, 'u')} FROM accounts_user u WHERE u.id = %s",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else rawsql.instance(User, row)

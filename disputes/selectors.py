@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from accounts.models import User
 from disputes import policies
 from disputes.models import (
     OPEN_STATUSES,
@@ -19,6 +21,7 @@ from disputes.models import (
     Visibility,
 )
 from disputes.policies import Action
+from echo_disputes import rawsql
 from echo_disputes.errors import InvalidInput, NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
@@ -48,10 +51,11 @@ def disputes_of_party(user: Any) -> QuerySet[Dispute]:
 
 def messages_visible_to(user: Any) -> QuerySet[Message]:
     """Internal notes only for staff: a party never sees, lists or counts one."""
-    qs = Message.objects.select_related("author").order_by("created_at", "id")
-    if not (user is not None and user.is_authenticated and user.is_staff):
-        qs = qs.filter(visibility=Visibility.PUBLIC)
-    return qs
+    return (
+        Message.objects.select_related("author")
+        .filter(visibility__in=message_visibilities_for(user))
+        .order_by("created_at", "id")
+    )
 
 
 def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
@@ -61,18 +65,72 @@ def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
     return qs
 
 
+def message_visibilities_for(user: Any) -> list[str]:
+    """Which messages of a thread the user reads: internal notes only for staff."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return list(Visibility.values)
+    return [Visibility.PUBLIC]
+
+
+def _username_only(user_id: int | None, username: str) -> User | None:
+    # The API shows only the opener's and the authors' names: a User holding just those.
+    return None if user_id is None else User(id=user_id, username=username)
+
+
 def dispute_get_for(user: Any, dispute_id: int, *, with_thread: bool = True) -> Dispute:
     """The dispute if it exists (else 404) and the user may see it (else 403), with its thread
-    as `visible_messages`, filtered for the user."""
-    qs = _base()
-    if with_thread:
-        qs = qs.prefetch_related(
-            Prefetch("messages", queryset=messages_visible_to(user), to_attr="visible_messages")
-        )
-    dispute = qs.filter(pk=dispute_id).first()
-    if dispute is None:
+    as `visible_messages`, filtered for the user.
+
+    One plain statement: the dispute with its opener's name, then the thread (already filtered
+    for the user) with the authors' names, as a UNION ALL so the dispute's columns are sent once.
+    Through the ORM this was three queries and most of the request's CPU; each round trip to
+    PostgreSQL costs about 0.1 ms of CPU on each side (docs/benchmarks.md).
+    """
+    if not 0 < dispute_id < 2**63:
         raise NotFound("No dispute with this id.", code="dispute_not_found")
+    dispute_width = rawsql.width(Dispute)
+    message_width = rawsql.width(Message)
+    # Plain SQL that PostgreSQL and SQLite (`make run`) both accept.
+    sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d")}, ou.username,
+                     {", ".join(["NULL"] * (message_width + 1))}
+              FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
+              WHERE d.id = %s"""
+    params: list[Any] = [dispute_id]
+    if with_thread:
+        # 1-based positions for ORDER BY: the part, the dispute, the opener's name, the message.
+        first = 1 + dispute_width + 1 + 1
+        created = rawsql.attnames(Message).index("created_at")
+        visibilities = message_visibilities_for(user)
+        sql += f"""
+            UNION ALL
+            SELECT 1, {", ".join(["NULL"] * (dispute_width + 1))},
+                   {rawsql.select_list(Message, "m")}, mu.username
+            FROM disputes_message m LEFT JOIN accounts_user mu ON mu.id = m.author_id
+            WHERE m.dispute_id = %s AND m.visibility IN ({", ".join(["%s"] * len(visibilities))})
+            ORDER BY 1, {first + created}, {first}"""
+        params += [dispute_id, *visibilities]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    head = rows[0]
+    dispute = rawsql.instance(Dispute, head[1 : dispute_width + 1])
+    dispute.opened_by = _username_only(dispute.opened_by_id, head[dispute_width + 1])
+    # The thread was read in the same statement; it is used only if the policy allows.
     policies.require(user, Action.VIEW, dispute)
+    if with_thread:
+        start = dispute_width + 2
+        authors: dict[int, User | None] = {}
+        cache_author = Message.author.field.set_cached_value  # type: ignore[attr-defined]
+        messages = []
+        for row in rows[1:]:
+            message = rawsql.instance(Message, row[start : start + message_width])
+            if message.author_id not in authors:
+                authors[message.author_id] = _username_only(message.author_id, row[-1])
+            cache_author(message, authors[message.author_id])
+            messages.append(message)
+        dispute.visible_messages = messages  # type: ignore[attr-defined]
     return dispute
 
 

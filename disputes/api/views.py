@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -66,16 +66,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return selectors.disputes_visible_to(user).open()  # type: ignore[attr-defined]
         # Object endpoints look in every dispute so that a missing one is 404 and someone
         # else's is 403 (DESIGN §5); the policy decides, not the queryset.
-        qs = Dispute.objects.select_related("opened_by")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "messages",
-                    queryset=selectors.messages_visible_to(user),
-                    to_attr="visible_messages",
-                )
-            )
-        return qs
+        return Dispute.objects.select_related("opened_by")
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         # The filters describe lists: on an object endpoint a stray `?state=won` must neither
@@ -102,6 +93,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self) -> type:
         return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        # The selector reads the dispute and its thread in one statement and asks the policy.
+        return self._detail(int(pk))
 
     def _detail(self, dispute_id: int) -> Response:
         dispute = selectors.dispute_get_for(self.request.user, dispute_id)
