@@ -23,15 +23,29 @@ def attnames(model: type[models.Model]) -> tuple[str, ...]:
 
 
 @cache
-def select_list(model: type[models.Model], alias: str) -> str:
-    """Every concrete column of `model` as `alias.column`, in `attnames` order."""
-    return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+def select_list(
+    model: type[models.Model], alias: str, fields: tuple[str, ...] | None = None
+) -> str:
+    """The columns of `model` (all concrete ones, or the `fields` attnames, in model order) as
+    `alias.column`, in the order `instance` expects."""
+    return ", ".join(
+        f'{alias}."{f.column}"'
+        for f in model._meta.concrete_fields
+        if fields is None or f.attname in fields
+    )
 
 
 def width(model: type[models.Model]) -> int:
     return len(attnames(model))
 
 
-def instance(model: type[M], values: Sequence[Any]) -> M:
-    """A model instance from a row of `select_list(model, ...)`, as the ORM would build it."""
-    return model.from_db(DEFAULT_DB_ALIAS, list(attnames(model)), values)
+@cache
+def _ordered(model: type[models.Model], fields: tuple[str, ...] | None) -> list[str]:
+    return [name for name in attnames(model) if fields is None or name in fields]
+
+
+def instance(model: type[M], values: Sequence[Any], fields: tuple[str, ...] | None = None) -> M:
+    """A model instance from a row of `select_list(model, ..., fields)`, as the ORM builds it;
+    the other fields are deferred (reading one would cost a query, which query-count tests catch).
+    """
+    return model.from_db(DEFAULT_DB_ALIAS, _ordered(model, fields), values)

@@ -46,11 +46,17 @@ class DisputeWithdrawInput(StrictInputSerializer):
     pass
 
 
-def _iso(value: Any) -> str | None:
-    """What DRF's DateTimeField writes: ISO 8601 in the current time zone, UTC as `Z`."""
+def _utc_active() -> bool:
+    return timezone.get_current_timezone_name() == "UTC"
+
+
+def _iso(value: Any, utc: bool | None = None) -> str | None:
+    """What DRF's DateTimeField writes: ISO 8601 in the current time zone, UTC as `Z`.
+
+    `utc` is `_utc_active()` computed once by a caller that formats several timestamps."""
     if value is None:
         return None
-    if value.tzinfo is UTC and timezone.get_current_timezone_name() == "UTC":
+    if value.tzinfo is UTC and (_utc_active() if utc is None else utc):
         # The database hands back UTC datetimes and the project runs in UTC: no conversion.
         return value.replace(tzinfo=None).isoformat() + "Z"
     text: str = timezone.localtime(value).isoformat()
@@ -130,6 +136,7 @@ class DisputeOutput(serializers.ModelSerializer):
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
         # Built directly, like MessageOutput, with the same keys as the declared fields.
+        utc = _utc_active()
         return {
             "id": dispute.pk,
             "orderId": dispute.order_id,
@@ -145,10 +152,10 @@ class DisputeOutput(serializers.ModelSerializer):
             "amount": _money(dispute.amount),
             "currency": dispute.currency,
             "refundAmount": _money(dispute.refund_amount),
-            "respondBy": _iso(dispute.respond_by),
-            "createdAt": _iso(dispute.created_at),
-            "updatedAt": _iso(dispute.updated_at),
-            "closedAt": _iso(dispute.closed_at),
+            "respondBy": _iso(dispute.respond_by, utc),
+            "createdAt": _iso(dispute.created_at, utc),
+            "updatedAt": _iso(dispute.updated_at, utc),
+            "closedAt": _iso(dispute.closed_at, utc),
         }
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -23,7 +23,7 @@ from disputes.api.serializers import (
     MessagePostInput,
 )
 from disputes.filters import DisputeFilter
-from disputes.models import Dispute
+from disputes.models import OPEN_STATUSES, Dispute
 from disputes.policies import Action
 from echo_disputes.auth import request_user
 from echo_disputes.openapi import errors
@@ -73,11 +73,14 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # hide the dispute (404) nor fail validation (400).
         if self.detail:
             return queryset
-        if not set(self.request.query_params) - PAGING_PARAMS:
+        if not self._filtered():
             # No filter asked for: building and validating the FilterSet's form would cost more
             # than the rest of the list call and return the queryset unchanged.
             return queryset
         return super().filter_queryset(queryset)
+
+    def _filtered(self) -> bool:
+        return bool(set(self.request.query_params) - PAGING_PARAMS)
 
     def page_rows(self, queryset: QuerySet[Dispute], offset: int, limit: int) -> list[Any]:
         """List pages scoped to one party read each party index in order (see the selector)."""
@@ -86,6 +89,11 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             self.action in ("list", "open_disputes") and not user.is_staff
         )
         if party_scoped and user.is_authenticated:
+            if not self._filtered():
+                statuses = OPEN_STATUSES if self.action == "open_disputes" else ()
+                return selectors.disputes_page_of_party_plain(
+                    user_id=user.pk, offset=offset, limit=limit, statuses=statuses
+                )
             return selectors.disputes_slice_for_party(
                 queryset, user_id=user.pk, offset=offset, limit=limit
             )
