@@ -179,18 +179,20 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=True, methods=["get", "post"], filter_backends=())
     def messages(self, request: Request, pk: str) -> Response:
-        dispute = self.get_object()
         if request.method == "POST":
             data = MessagePostInput(data=request.data)
             data.is_valid(raise_exception=True)
+            # The service locks the dispute (404) and asks the policy (403) itself: reading it
+            # here first would be one more query on the most frequent write.
             message = services.message_post(
                 actor=request_user(request),
-                dispute_id=dispute.pk,
+                dispute_id=int(pk),
                 body=data.validated_data["message"],
                 visibility=data.validated_data["visibility"],
             )
             # The service returns the row with its author (the caller) attached: no re-read.
             return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+        dispute = self.get_object()
         page = self.paginate_queryset(
             selectors.messages_visible_to(request.user).filter(dispute_id=dispute.pk)
         )
