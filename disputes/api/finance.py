@@ -56,7 +56,7 @@ class UtcZField(serializers.DateTimeField):
 
 class FinanceDisputeOutput(serializers.Serializer):
     id = serializers.CharField()
-    transaction_order_id = serializers.CharField(source="order.transaction_id")
+    transaction_order_id = serializers.CharField(source="transaction_id")
     original_order_id = serializers.CharField(source="order_id")
     store_id = serializers.CharField()
     currency = serializers.CharField()
@@ -75,7 +75,7 @@ class FinanceDisputeOutput(serializers.Serializer):
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
         return {
             "id": str(dispute.pk),
-            "transaction_order_id": dispute.order.transaction_id,
+            "transaction_order_id": dispute.transaction_id,  # type: ignore[attr-defined]
             "original_order_id": str(dispute.order_id),
             "store_id": str(dispute.store_id),  # type: ignore[attr-defined]
             "currency": dispute.currency,
