@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, connection, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -44,8 +44,35 @@ def _ordered(model: type[models.Model], fields: tuple[str, ...] | None) -> list[
     return [name for name in attnames(model) if fields is None or name in fields]
 
 
+@cache
+def _converters(
+    model: type[models.Model], fields: tuple[str, ...] | None, vendor: str
+) -> list[tuple[int, list[Any], Any]]:
+    """The ORM's value converters for these columns on this backend. PostgreSQL needs none for
+    these models (psycopg returns aware datetimes and Decimals); SQLite (`make run`) returns text
+    for datetimes and decimals."""
+    found = []
+    chosen = [f for f in model._meta.concrete_fields if fields is None or f.attname in fields]
+    for index, field in enumerate(chosen):
+        expression = field.get_col(model._meta.db_table)
+        # As the ORM's compiler does: the backend's converters, then the expression's own.
+        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if converters:
+            found.append((index, converters, expression))
+    return found
+
+
 def instance(model: type[M], values: Sequence[Any], fields: tuple[str, ...] | None = None) -> M:
     """A model instance from a row of `select_list(model, ..., fields)`, as the ORM builds it;
     the other fields are deferred (reading one would cost a query, which query-count tests catch).
     """
+    converters = _converters(model, fields, connection.vendor)
+    if converters:
+        row = list(values)
+        for index, functions, expression in converters:
+            for function in functions:
+                row[index] = function(row[index], expression, connection)
+        values = row
     return model.from_db(DEFAULT_DB_ALIAS, _ordered(model, fields), values)
