@@ -12,7 +12,7 @@ def user_get_by_email(*, email: str) -> User | None:
 
 def user_get_for_request(*, user_id: int) -> User | None:
     """The user row for authenticating a request, read without the ORM's query building."""
-    if not 0 < user_id < 2**63:
+    if not rawsql.is_row_id(user_id):
         return None
     with connection.cursor() as cursor:
         cursor.execute(

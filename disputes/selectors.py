@@ -99,7 +99,7 @@ def dispute_get_for(user: Any, dispute_id: int, *, with_thread: bool = True) -> 
     Through the ORM this was three queries and most of the request's CPU; each round trip to
     PostgreSQL costs about 0.1 ms of CPU on each side (docs/benchmarks.md).
     """
-    if not 0 < dispute_id < 2**63:
+    if not rawsql.is_row_id(dispute_id):
         raise NotFound("No dispute with this id.", code="dispute_not_found")
     dispute_width = rawsql.width(Dispute)
     message_width = rawsql.width(Message)
@@ -327,7 +327,7 @@ def _finance_cursor_decode(cursor: str) -> tuple[datetime, int]:
         moment, ident = datetime.fromisoformat(stamp), int(pk)
     except ValueError:
         raise wrong from None
-    if moment.tzinfo is None or not 0 < ident < 2**63:
+    if moment.tzinfo is None or not rawsql.is_row_id(ident):
         raise wrong
     return moment, ident
 

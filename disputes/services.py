@@ -52,7 +52,7 @@ CENT = Decimal("0.01")
 def _lock_dispute(dispute_id: int) -> Dispute:
     # Plain SQL: every write starts here and the ORM's query building cost more than the lock.
     row = None
-    if 0 < dispute_id < 2**63:
+    if rawsql.is_row_id(dispute_id):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with connection.cursor() as cursor:
             cursor.execute(

@@ -35,6 +35,12 @@ def select_list(
     )
 
 
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be a bigint primary key: anything else is "not found", never a
+    database error."""
+    return 0 < value < 2**63
+
+
 def width(model: type[models.Model]) -> int:
     return len(attnames(model))
 

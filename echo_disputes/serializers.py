@@ -25,6 +25,11 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def money_text(value: Any) -> str | None:
+    """What MoneyField writes, for serializers that build their dict directly."""
+    return None if value is None else f"{value:.2f}"
+
+
 class MoneyField(serializers.DecimalField):
     """Money on the wire: a string with two decimals ("50.00"); accepts a JSON number or string."""
 

@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from disputes import policies, selectors
 from disputes.models import Dispute, DisputeStatus, ReasonCode
 from echo_disputes.errors import InvalidInput
-from echo_disputes.serializers import MoneyField
+from echo_disputes.serializers import MoneyField, money_text
 
 # 9999-12-31T23:59:59Z: larger values cannot be a datetime (the caller gets 400, not a 500).
 UNIX_MAX = 253402300799
@@ -83,10 +83,10 @@ class FinanceDisputeOutput(serializers.Serializer):
             "updated_at": _utc_z(dispute.updated_at),
             "expiration_time": _utc_z(dispute.respond_by),
             "dispute_reason": REASON_LABELS.get(dispute.reason_code, dispute.reason_code),
-            "original_order_amount": _money(dispute.original_amount),
-            "dispute_amount": _money(dispute.amount),
+            "original_order_amount": money_text(dispute.original_amount),
+            "dispute_amount": money_text(dispute.amount),
             "status": dispute.status,
-            "fee": _money(dispute.fee),
+            "fee": money_text(dispute.fee),
             "fee_currency": dispute.fee_currency,
         }
 
@@ -96,10 +96,6 @@ REASON_LABELS = {value: str(label) for value, label in ReasonCode.choices}
 
 def _utc_z(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _money(value: Any) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 class FinanceListQuery(serializers.Serializer):

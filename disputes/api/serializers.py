@@ -8,7 +8,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disputes.models import Dispute, Message, Outcome, ReasonCode, Visibility
-from echo_disputes.serializers import CurrencyField, MoneyField, StrictInputSerializer
+from echo_disputes.serializers import (
+    CurrencyField,
+    MoneyField,
+    StrictInputSerializer,
+    money_text,
+)
 
 
 class DisputeOpenInput(StrictInputSerializer):
@@ -61,10 +66,6 @@ def _iso(value: Any, utc: bool | None = None) -> str | None:
         return value.replace(tzinfo=None).isoformat() + "Z"
     text: str = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _money(value: Any) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 class MessageOutput(serializers.ModelSerializer):
@@ -149,9 +150,9 @@ class DisputeOutput(serializers.ModelSerializer):
             "state": dispute.status,
             "outcome": self.get_outcome(dispute),
             "resolution": self.get_resolution(dispute),
-            "amount": _money(dispute.amount),
+            "amount": money_text(dispute.amount),
             "currency": dispute.currency,
-            "refundAmount": _money(dispute.refund_amount),
+            "refundAmount": money_text(dispute.refund_amount),
             "respondBy": _iso(dispute.respond_by, utc),
             "createdAt": _iso(dispute.created_at, utc),
             "updatedAt": _iso(dispute.updated_at, utc),
