@@ -55,6 +55,17 @@ def _utc_active() -> bool:
     return timezone.get_current_timezone_name() == "UTC"
 
 
+class _UtcOnce:
+    """Asks `_utc_active()` once per serializer: a list's child serializer formats every row, and
+    the active time zone (a context-local lookup) cannot change within one response."""
+
+    def utc(self) -> bool:
+        known: bool | None = self.__dict__.get("_utc")
+        if known is None:
+            known = self.__dict__["_utc"] = _utc_active()
+        return known
+
+
 def _iso(value: Any, utc: bool | None = None) -> str | None:
     """What DRF's DateTimeField writes: ISO 8601 in the current time zone, UTC as `Z`.
 
@@ -68,7 +79,7 @@ def _iso(value: Any, utc: bool | None = None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class MessageOutput(serializers.ModelSerializer):
+class MessageOutput(_UtcOnce, serializers.ModelSerializer):
     disputeId = serializers.IntegerField(source="dispute_id")
     userId = serializers.IntegerField(source="author_id")
     username = serializers.CharField(source="author.username")
@@ -90,11 +101,11 @@ class MessageOutput(serializers.ModelSerializer):
             "username": message.author.username,
             "message": message.body,
             "visibility": message.visibility,
-            "createdAt": _iso(message.created_at),
+            "createdAt": _iso(message.created_at, self.utc()),
         }
 
 
-class DisputeOutput(serializers.ModelSerializer):
+class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
     """ECHO's dispute shape plus the lifecycle (`state`) and money fields."""
 
     orderId = serializers.IntegerField(source="order_id")
@@ -137,7 +148,7 @@ class DisputeOutput(serializers.ModelSerializer):
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
         # Built directly, like MessageOutput, with the same keys as the declared fields.
-        utc = _utc_active()
+        utc = self.utc()
         return {
             "id": dispute.pk,
             "orderId": dispute.order_id,
