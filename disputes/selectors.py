@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,67 +84,151 @@ def _username_only(
         return None
     if seen is not None and user_id in seen:
         return seen[user_id]
-    user = rawsql.instance(User, (user_id, username), _NAME_ONLY)
+    user = rawsql.builder(User, _NAME_ONLY)((user_id, username))
     if seen is not None:
         seen[user_id] = user
     return user
 
 
-def dispute_get_for(user: Any, dispute_id: int, *, with_thread: bool = True) -> Dispute:
-    """The dispute if it exists (else 404) and the user may see it (else 403), with its thread
-    as `visible_messages`, filtered for the user.
+# What a list row shows (DisputeOutput) and what the policy reads: the other columns, four more
+# timestamps among them, would cost a conversion each for nothing.
+LIST_FIELDS = (
+    "id", "order_id", "buyer_id", "seller_id", "opened_by_id", "kind", "reason", "reason_code",
+    "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
+    "created_at", "updated_at", "closed_at",
+)  # fmt: skip
+# What the policy and the authentication read of the caller, on the paths that read the caller's
+# row inside their own statement; anything else about the caller would be read on first use.
+READER_FIELDS = ("id", "username", "email", "is_active", "is_staff", "is_superuser")
 
-    One plain statement: the dispute with its opener's name, then the thread (already filtered
-    for the user) with the authors' names, as a UNION ALL so the dispute's columns are sent once.
-    Through the ORM this was three queries and most of the request's CPU; each round trip to
-    PostgreSQL costs about 0.1 ms of CPU on each side (docs/benchmarks.md).
-    """
-    if not rawsql.is_row_id(dispute_id):
-        raise NotFound("No dispute with this id.", code="dispute_not_found")
-    dispute_width = rawsql.width(Dispute)
+
+def _dispute_statement(
+    dispute_id: int, *, visibilities: Sequence[str] | None, reader_id: int | None
+) -> tuple[str, list[Any]]:
+    """The dispute with its opener's name, then its thread with the authors' names, as one
+    UNION ALL so the dispute's columns are sent once. `visibilities` None reads the whole thread
+    (the caller filters it once it knows who reads). With `reader_id`, the head row also carries
+    that user's row, and there is a head row whenever the user exists, even if the dispute
+    does not. Plain SQL that PostgreSQL and SQLite (`make run`) both accept.
+
+    The authors' names are a subquery per message, not a join: inside the UNION the planner
+    costed a join to every user (a hash of the whole table, 0.7 ms per request) below twenty
+    index lookups (0.05 ms); the subquery leaves it no choice (docs/benchmarks.md)."""
+    dispute_width = len(LIST_FIELDS)
     message_width = rawsql.width(Message)
-    # Plain SQL that PostgreSQL and SQLite (`make run`) both accept.
-    sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d")}, ou.username,
-                     {", ".join(["NULL"] * (message_width + 1))}
-              FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
-              WHERE d.id = %s"""
-    params: list[Any] = [dispute_id]
-    if with_thread:
-        # 1-based positions for ORDER BY: the part, the dispute, the opener's name, the message.
-        first = 1 + dispute_width + 1 + 1
-        created = rawsql.attnames(Message).index("created_at")
-        visibilities = message_visibilities_for(user)
-        sql += f"""
-            UNION ALL
-            SELECT 1, {", ".join(["NULL"] * (dispute_width + 1))},
-                   {rawsql.select_list(Message, "m")}, mu.username
-            FROM disputes_message m LEFT JOIN accounts_user mu ON mu.id = m.author_id
-            WHERE m.dispute_id = %s AND m.visibility IN ({", ".join(["%s"] * len(visibilities))})
-            ORDER BY 1, {first + created}, {first}"""
-        params += [dispute_id, *visibilities]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows or rows[0][0] != 0:
+    reader_cols = reader_nulls = ""
+    if reader_id is not None:
+        reader_cols = ", " + rawsql.select_list(User, "me", READER_FIELDS)
+        reader_nulls = ", " + ", ".join(["NULL"] * len(READER_FIELDS))
+    message_nulls = ", ".join(["NULL"] * (message_width + 1))
+    if reader_id is None:
+        sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d", LIST_FIELDS)}, ou.username, {message_nulls}
+                  FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
+                  WHERE d.id = %s"""
+        params: list[Any] = [dispute_id]
+    else:
+        sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d", LIST_FIELDS)}, ou.username, {message_nulls}
+                         {reader_cols}
+                  FROM accounts_user me
+                  LEFT JOIN disputes_dispute d ON d.id = %s
+                  LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
+                  WHERE me.id = %s"""
+        params = [dispute_id, reader_id]
+    # 1-based positions for ORDER BY: the part, the dispute, the opener's name, the message.
+    first = 1 + dispute_width + 1 + 1
+    created = rawsql.attnames(Message).index("created_at")
+    visibility_sql = ""
+    if visibilities is not None:
+        visibility_sql = f" AND m.visibility IN ({', '.join(['%s'] * len(visibilities))})"
+    sql += f"""
+        UNION ALL
+        SELECT 1, {", ".join(["NULL"] * (dispute_width + 1))},
+               {rawsql.select_list(Message, "m")},
+               (SELECT mu.username FROM accounts_user mu WHERE mu.id = m.author_id){reader_nulls}
+        FROM disputes_message m
+        WHERE m.dispute_id = %s{visibility_sql}
+        ORDER BY 1, {first + created}, {first}"""
+    params += [dispute_id, *(visibilities or ())]
+    return sql, params
+
+
+def _dispute_with_thread(
+    user: Any, head: Sequence[Any], thread: Sequence[Sequence[Any]], *, filter_thread: bool
+) -> Dispute:
+    """The dispute of a head row (404 if none), asked of the policy (403), with the thread as
+    `visible_messages`."""
+    dispute_width = len(LIST_FIELDS)
+    if head[1] is None:
         raise NotFound("No dispute with this id.", code="dispute_not_found")
-    head = rows[0]
-    dispute = rawsql.instance(Dispute, head[1 : dispute_width + 1])
+    dispute = rawsql.builder(Dispute, LIST_FIELDS)(head[1 : dispute_width + 1])
     Dispute.opened_by.field.set_cached_value(  # type: ignore[attr-defined]
         dispute, _username_only(dispute.opened_by_id, head[dispute_width + 1])
     )
     # The thread was read in the same statement; it is used only if the policy allows.
     policies.require(user, Action.VIEW, dispute)
-    if with_thread:
-        start = dispute_width + 2
-        authors: dict[int, User] = {}
-        cache_author = Message.author.field.set_cached_value  # type: ignore[attr-defined]
-        messages = []
-        for row in rows[1:]:
-            message = rawsql.instance(Message, row[start : start + message_width])
-            cache_author(message, _username_only(message.author_id, row[-1], authors))
-            messages.append(message)
-        dispute.visible_messages = messages  # type: ignore[attr-defined]
+    start = dispute_width + 2
+    stop = start + rawsql.width(Message)
+    visibility = start + rawsql.attnames(Message).index("visibility")
+    shown = set(message_visibilities_for(user))
+    authors: dict[int, User] = {}
+    cache_author = Message.author.field.set_cached_value  # type: ignore[attr-defined]
+    build = rawsql.builder(Message)
+    messages = []
+    for row in thread:
+        if filter_thread and row[visibility] not in shown:
+            continue
+        message = build(row[start:stop])
+        cache_author(message, _username_only(message.author_id, row[stop], authors))
+        messages.append(message)
+    dispute.visible_messages = messages  # type: ignore[attr-defined]
     return dispute
+
+
+def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
+    """The dispute if it exists (else 404) and the user may see it (else 403), with its thread
+    as `visible_messages`, filtered for the user.
+
+    One plain statement (`_dispute_statement`). Through the ORM this was three queries and most
+    of the request's CPU; each round trip to PostgreSQL costs about 0.1 ms of CPU on each side
+    (docs/benchmarks.md).
+    """
+    if not rawsql.is_row_id(dispute_id):
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    sql, params = _dispute_statement(
+        dispute_id, visibilities=message_visibilities_for(user), reader_id=None
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    return _dispute_with_thread(user, rows[0], rows[1:], filter_thread=False)
+
+
+def dispute_get_with_reader(
+    *, reader_id: int, dispute_id: int, verify: Callable[[User | None], User]
+) -> tuple[User, Dispute]:
+    """`dispute_get_for` for a request whose user row has not been read yet (the most frequent
+    read of the API): the same statement also reads the user, which `verify` (the
+    authentication's check, 401) passes or refuses before anything else is decided.
+
+    The thread comes whole and is filtered here by `message_visibilities_for` once the reader is
+    known; internal notes never leave this function for a party."""
+    if not rawsql.is_row_id(reader_id):
+        verify(None)
+    sql, params = _dispute_statement(
+        dispute_id if rawsql.is_row_id(dispute_id) else 0, visibilities=None, reader_id=reader_id
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        verify(None)
+        raise NotFound("No user with this id.", code="user_not_found")  # `verify` raised already
+    head = rows[0]
+    reader_start = 1 + len(LIST_FIELDS) + 1 + rawsql.width(Message) + 1
+    user = verify(rawsql.builder(User, READER_FIELDS)(head[reader_start:]))
+    return user, _dispute_with_thread(user, head, rows[1:], filter_thread=True)
 
 
 def dispute_for_order(user: Any, order_id: int) -> Dispute:
@@ -197,13 +281,45 @@ def disputes_slice_for_party(
     return [rows[pk] for pk in page_ids if pk in rows]
 
 
-# What a list row shows (DisputeOutput) and what the policy reads: the other columns, four more
-# timestamps among them, would cost a conversion each for nothing.
-LIST_FIELDS = (
-    "id", "order_id", "buyer_id", "seller_id", "opened_by_id", "kind", "reason", "reason_code",
-    "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
-    "created_at", "updated_at", "closed_at",
-)  # fmt: skip
+
+
+def _party_page_statement(
+    *, user_id: int, offset: int, limit: int, statuses: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """One page of a party's disputes, newest first: the first `offset + limit` rows as buyer and
+    as seller, each an ordered read of one party index, merged. A dispute where the user is both
+    (no order allows it, but nothing in the table forbids it) comes from the buyer side only.
+    The opener's name is a subquery per row: as a join, the planner hashed the whole user table
+    for fifty rows."""
+    status_sql = ""
+    if statuses:
+        status_sql = f" AND status IN ({', '.join(['%s'] * len(statuses))})"
+    columns = rawsql.select_list(Dispute, "disputes_dispute", LIST_FIELDS)
+    branch = f"""SELECT * FROM (
+        SELECT {columns} FROM disputes_dispute WHERE {{where}}{status_sql}
+        ORDER BY created_at DESC, id DESC LIMIT %s) {{alias}}"""
+    sql = f"""SELECT {rawsql.select_list(Dispute, "d", LIST_FIELDS)},
+               (SELECT ou.username FROM accounts_user ou WHERE ou.id = d.opened_by_id)
+        FROM ({branch.format(where="buyer_id = %s", alias="b")}
+              UNION ALL
+              {branch.format(where="seller_id = %s AND buyer_id <> %s", alias="s")}) d
+        ORDER BY d.created_at DESC, d.id DESC
+        LIMIT %s OFFSET %s"""
+    params: list[Any] = [user_id, *statuses, offset + limit]
+    params += [user_id, user_id, *statuses, offset + limit, limit, offset]
+    return sql, params
+
+
+def _party_page(rows: Sequence[Sequence[Any]], stop: int) -> list[Dispute]:
+    openers: dict[int, User] = {}
+    cache_opener = Dispute.opened_by.field.set_cached_value  # type: ignore[attr-defined]
+    build = rawsql.builder(Dispute, LIST_FIELDS)
+    disputes = []
+    for row in rows:
+        dispute = build(row[:stop])
+        cache_opener(dispute, _username_only(dispute.opened_by_id, row[stop], openers))
+        disputes.append(dispute)
+    return disputes
 
 
 def disputes_page_of_party_plain(
@@ -213,32 +329,51 @@ def disputes_page_of_party_plain(
     statuses) as one plain statement: the two ordered index reads, the page's rows and the
     opener's name. It is the request the party apps make all the time; through the ORM it was
     three compiled queries (docs/benchmarks.md)."""
-    status_sql = ""
-    if statuses:
-        status_sql = f" AND status IN ({', '.join(['%s'] * len(statuses))})"
-    branch = f"""SELECT * FROM (
-        SELECT id FROM disputes_dispute WHERE {{column}} = %s{status_sql}
-        ORDER BY created_at DESC, id DESC LIMIT %s) {{alias}}"""
-    sql = f"""SELECT {rawsql.select_list(Dispute, "d", LIST_FIELDS)}, ou.username
-        FROM ({branch.format(column="buyer_id", alias="b")}
-              UNION
-              {branch.format(column="seller_id", alias="s")}) k
-        JOIN disputes_dispute d ON d.id = k.id
-        LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
-        ORDER BY d.created_at DESC, d.id DESC
-        LIMIT %s OFFSET %s"""
-    branch_params: list[Any] = [user_id, *statuses, offset + limit]
+    sql, params = _party_page_statement(
+        user_id=user_id, offset=offset, limit=limit, statuses=statuses
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*branch_params, *branch_params, limit, offset])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    openers: dict[int, User] = {}
-    cache_opener = Dispute.opened_by.field.set_cached_value  # type: ignore[attr-defined]
-    disputes = []
-    for row in rows:
-        dispute = rawsql.instance(Dispute, row[:-1], LIST_FIELDS)
-        cache_opener(dispute, _username_only(dispute.opened_by_id, row[-1], openers))
-        disputes.append(dispute)
-    return disputes
+    return _party_page(rows, len(LIST_FIELDS))
+
+
+def disputes_page_with_reader(
+    *,
+    reader_id: int,
+    offset: int,
+    limit: int,
+    verify: Callable[[User | None], User],
+    statuses: Sequence[str] = (),
+) -> tuple[User, list[Dispute]]:
+    """`disputes_page_of_party_plain` for the reader's own disputes when the reader's row has not
+    been read yet: a first row of the same statement carries it, and `verify` (the
+    authentication's check, 401) passes or refuses it before any dispute is built."""
+    if not rawsql.is_row_id(reader_id):
+        verify(None)
+    page_sql, page_params = _party_page_statement(
+        user_id=reader_id, offset=offset, limit=limit, statuses=statuses
+    )
+    list_width = len(LIST_FIELDS)
+    names = rawsql.attnames(Dispute)
+    # 1-based positions in the union: the part, then the page's columns in model order.
+    created = 2 + [n for n in names if n in LIST_FIELDS].index("created_at")
+    ident = 2 + [n for n in names if n in LIST_FIELDS].index("id")
+    sql = f"""SELECT 0 AS part, {", ".join(["NULL"] * (list_width + 1))},
+                     {rawsql.select_list(User, "me", READER_FIELDS)}
+              FROM accounts_user me WHERE me.id = %s
+              UNION ALL
+              SELECT 1, p.*, {", ".join(["NULL"] * len(READER_FIELDS))}
+              FROM ({page_sql}) p
+              ORDER BY 1, {created} DESC, {ident} DESC"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [reader_id, *page_params])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        verify(None)
+        raise NotFound("No user with this id.", code="user_not_found")  # `verify` raised already
+    user = verify(rawsql.builder(User, READER_FIELDS)(rows[0][list_width + 2 :]))
+    return user, _party_page([row[1:] for row in rows[1:]], list_width)
 
 
 class PartyDisputeList:
@@ -385,10 +520,11 @@ def finance_disputes_page(
     with connection.cursor() as db:
         db.execute(sql, [*params, limit + 1])
         rows = db.fetchall()
+    build = rawsql.builder(Dispute, FINANCE_FIELDS)
     disputes = []
     for row in rows:
         # The same two annotations as `disputes_for_finance`.
-        dispute = rawsql.instance(Dispute, row[:-2], FINANCE_FIELDS)
+        dispute = build(row[:-2])
         dispute.transaction_id, dispute.store_id = row[-2:]  # type: ignore[attr-defined]
         disputes.append(dispute)
     if len(disputes) > limit:
