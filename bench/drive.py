@@ -1,7 +1,12 @@
 """Drives every scenario and its floor back to back with wrk; writes the results as JSON.
 
 Usage (from bench/run.sh): drive.py --base http://127.0.0.1:PORT --params params.json
-    --size N --duration 15s --connections 4 --out results.json
+    --size N --duration 15s --rounds 3 --connections 4 --out results.json
+
+Each scenario runs in `--rounds` pairs of floor and API, the order alternating from one pair to
+the next; the ratio reported is the median of the pairs' ratios. On a shared two-core machine
+the throughput of one ten-second run drifts by a third from minute to minute; a pair measured
+seconds apart drifts far less, and the median drops the odd pair that caught a noisy neighbour.
 """
 
 import argparse
@@ -9,6 +14,7 @@ import http.cookiejar
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -16,7 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,6 +38,15 @@ class Side:
     body: str | None = None
     ids: list[int] = field(default_factory=list)
     range: tuple[int, int] | None = None
+
+    def round_slice(self, index: int, rounds: int) -> "Side":
+        """This side for one round: a range of fresh ids is split so no round reuses another's."""
+        if not self.range:
+            return self
+        first, last = self.range
+        size = (last - first + 1) // rounds
+        start = first + index * size
+        return replace(self, range=(start, start + size - 1))
 
     def first_path(self, id_: int | None = None) -> str:
         pick = id_ if id_ is not None else (self.ids[0] if self.ids else "")
@@ -89,6 +104,18 @@ def wrk(base: str, side: Side, *, duration: str, connections: int, out: str) -> 
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, timeout=3600)
     with open(out) as fh:
         return json.load(fh)
+
+
+def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One side's rounds: throughput over all of them, latencies as the median round's."""
+    requests = sum(r["requests"] for r in runs)
+    seconds = sum(r["seconds"] for r in runs)
+    combined: dict[str, Any] = {"requests": requests, "seconds": seconds, "rps": requests / seconds}
+    for key in ("p50_ms", "p90_ms", "p99_ms", "mean_ms"):
+        combined[key] = statistics.median(r[key] for r in runs)
+    combined["errors"] = {kind: sum(r["errors"][kind] for r in runs) for kind in runs[0]["errors"]}
+    combined["rounds"] = runs
+    return combined
 
 
 def admin_session(base: str) -> str | None:
@@ -164,6 +191,7 @@ def main() -> None:
     parser.add_argument("--params", required=True)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--duration", default="15s")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument("--out", required=True)
@@ -196,23 +224,28 @@ def main() -> None:
             row["floor_probe"] = probe(args.base, sc.floor)
             if row["floor_probe"]["status"] >= 400:
                 row["floor_pending"] = f"floor answered {row['floor_probe']['status']}"
-        if sc.floor is not None and "floor_pending" not in row:
-            row["floor"] = wrk(
-                args.base,
-                sc.floor,
-                duration=args.duration,
-                connections=args.connections,
-                out=f"{tmp}/f.json",
-            )
-        row["api"] = wrk(
-            args.base,
-            sc.api,
-            duration=args.duration,
-            connections=args.connections,
-            out=f"{tmp}/a.json",
-        )
-        if "floor" in row:
-            row["ratio"] = row["api"]["rps"] / row["floor"]["rps"]
+        with_floor = sc.floor is not None and "floor_pending" not in row
+        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "api": []}
+        for index in range(args.rounds):
+            sides = [("floor", sc.floor), ("api", sc.api)] if with_floor else [("api", sc.api)]
+            for which, side in sides if index % 2 == 0 else reversed(sides):
+                assert side is not None
+                runs[which].append(
+                    wrk(
+                        args.base,
+                        side.round_slice(index, args.rounds),
+                        duration=args.duration,
+                        connections=args.connections,
+                        out=f"{tmp}/{which}.json",
+                    )
+                )
+        row["api"] = combine(runs["api"])
+        if with_floor:
+            row["floor"] = combine(runs["floor"])
+            row["ratios"] = [
+                a["rps"] / f["rps"] for a, f in zip(runs["api"], runs["floor"], strict=True)
+            ]
+            row["ratio"] = statistics.median(row["ratios"])
         results.append(row)
         api = row["api"]
         print(
@@ -230,6 +263,7 @@ def main() -> None:
         summary = {
             "size": args.size,
             "duration": args.duration,
+            "rounds": args.rounds,
             "connections": args.connections,
             "params": {k: v for k, v in params.items() if k != "auth"},
             "scenarios": results,

@@ -55,8 +55,12 @@ def size_table(run: dict[str, Any]) -> list[str]:
     lines = [
         f"### {run['size']:,} disputes",
         "",
-        f"wrk, {run['connections']} connections, {run['duration']} per side; the floor ran "
-        "immediately before the API on the same server.",
+        (
+            f"wrk, {run['connections']} connections, {run.get('rounds', 1)} rounds of "
+            f"{run['duration']} per side, floor and API back to back on the same server (the "
+            "order alternating between rounds). Ratio: the median of the rounds' ratios; req/s "
+            "over all rounds; p50 and p99: the median round's."
+        ),
         "",
         "| Scenario | Queries/req API (floor) | API req/s | Floor req/s | Ratio | Target | Result "
         "| API p50 / p99 ms | Floor p50 / p99 ms |",

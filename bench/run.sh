@@ -2,7 +2,8 @@
 # make bench: for each size, a throwaway PostgreSQL, seed_scale, gunicorn (one worker per core) and
 # wrk driving every scenario next to its floor; then docs/benchmarks.md from the results.
 #
-#   bench/run.sh [--sizes 10000,1000000] [--duration 15s] [--connections 4] [--only detail,...]
+#   bench/run.sh [--sizes 10000,1000000] [--duration 15s] [--rounds 3] [--connections 4]
+#                [--only detail,...]
 #                [--out docs/benchmarks.md] [--no-report]
 #
 # Everything listens on 127.0.0.1 only. Raw results stay in bench/results/ (not committed).
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 
 SIZES=10000,1000000
 DURATION=15s
+ROUNDS=3
 CONNECTIONS=4
 ONLY=""
 OUT=docs/benchmarks.md
@@ -20,6 +22,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --connections) CONNECTIONS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
@@ -78,7 +81,7 @@ for SIZE in "${SIZE_LIST[@]}"; do
   curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz"
 
   $PY bench/drive.py --base "http://127.0.0.1:$PORT" --params "$RESULTS/params-$SIZE.json" \
-    --size "$SIZE" --duration "$DURATION" --connections "$CONNECTIONS" --only "$ONLY" \
+    --size "$SIZE" --duration "$DURATION" --rounds "$ROUNDS" --connections "$CONNECTIONS" --only "$ONLY" \
     --out "$RESULTS/results-$SIZE.json"
   echo "$PGVERSION" >"$RESULTS/pg-version"
   cleanup
