@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.db import connection
-
 from accounts.models import User
 from echo_disputes import rawsql
 
@@ -14,7 +12,7 @@ def user_get_for_request(*, user_id: int) -> User | None:
     """The user row for authenticating a request, read without the ORM's query building."""
     if not rawsql.is_row_id(user_id):
         return None
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(
             f"SELECT {rawsql.select_list(User, 'u')} FROM accounts_user u WHERE u.id = %s",
             [user_id],

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from accounts.models import User
@@ -121,14 +120,14 @@ def _dispute_statement(
         reader_cols = ", " + rawsql.select_list(User, "me", READER_FIELDS)
         reader_nulls = ", " + ", ".join(["NULL"] * len(READER_FIELDS))
     message_nulls = ", ".join(["NULL"] * (message_width + 1))
+    dispute_cols = rawsql.select_list(Dispute, "d", LIST_FIELDS)
     if reader_id is None:
-        sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d", LIST_FIELDS)}, ou.username, {message_nulls}
+        sql = f"""SELECT 0 AS part, {dispute_cols}, ou.username, {message_nulls}
                   FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
                   WHERE d.id = %s"""
         params: list[Any] = [dispute_id]
     else:
-        sql = f"""SELECT 0 AS part, {rawsql.select_list(Dispute, "d", LIST_FIELDS)}, ou.username, {message_nulls}
-                         {reader_cols}
+        sql = f"""SELECT 0 AS part, {dispute_cols}, ou.username, {message_nulls}{reader_cols}
                   FROM accounts_user me
                   LEFT JOIN disputes_dispute d ON d.id = %s
                   LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
@@ -197,7 +196,7 @@ def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
     sql, params = _dispute_statement(
         dispute_id, visibilities=message_visibilities_for(user), reader_id=None
     )
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
@@ -219,7 +218,7 @@ def dispute_get_with_reader(
     sql, params = _dispute_statement(
         dispute_id if rawsql.is_row_id(dispute_id) else 0, visibilities=None, reader_id=reader_id
     )
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
@@ -281,8 +280,6 @@ def disputes_slice_for_party(
     return [rows[pk] for pk in page_ids if pk in rows]
 
 
-
-
 def _party_page_statement(
     *, user_id: int, offset: int, limit: int, statuses: Sequence[str]
 ) -> tuple[str, list[Any]]:
@@ -332,7 +329,7 @@ def disputes_page_of_party_plain(
     sql, params = _party_page_statement(
         user_id=user_id, offset=offset, limit=limit, statuses=statuses
     )
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return _party_page(rows, len(LIST_FIELDS))
@@ -366,7 +363,7 @@ def disputes_page_with_reader(
               SELECT 1, p.*, {", ".join(["NULL"] * len(READER_FIELDS))}
               FROM ({page_sql}) p
               ORDER BY 1, {created} DESC, {ident} DESC"""
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, [reader_id, *page_params])
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
@@ -517,7 +514,7 @@ def finance_disputes_page(
         {"WHERE " + " AND ".join(where) if where else ""}
         ORDER BY d.created_at DESC, d.id DESC
         LIMIT %s"""
-    with connection.cursor() as db:
+    with rawsql.cursor() as db:
         db.execute(sql, [*params, limit + 1])
         rows = db.fetchall()
     build = rawsql.builder(Dispute, FINANCE_FIELDS)

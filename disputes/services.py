@@ -54,7 +54,7 @@ def _lock_dispute(dispute_id: int) -> Dispute:
     row = None
     if rawsql.is_row_id(dispute_id):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        with connection.cursor() as cursor:
+        with rawsql.cursor() as cursor:
             cursor.execute(
                 f"SELECT {rawsql.select_list(Dispute, 'd')} FROM disputes_dispute d "  # noqa: S608
                 f"WHERE d.id = %s{lock}",

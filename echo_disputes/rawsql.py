@@ -37,6 +37,38 @@ def select_list(
     )
 
 
+def cursor() -> Any:
+    """A cursor for the hot statements. On PostgreSQL it binds parameters server-side, so psycopg
+    prepares a statement once it has run `prepare_threshold` times on a connection (the
+    DATABASES option; Django leaves it off for the sake of transaction poolers) and PostgreSQL
+    stops planning it again: the hot statements are wide UNIONs whose planning cost more than
+    their execution (docs/benchmarks.md). Elsewhere, and with the option unset, it is the usual
+    cursor. Queries still go through Django's wrappers (logging, query counts, error mapping)."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    # Django's own cursor class and the steps of its `_cursor()` (Django 5.2 is pinned, and
+    # tests/disputes/test_plain_reads.py checks that these statements are prepared and logged).
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        TIMESTAMPTZ_OID,
+        ServerBindingCursor,
+    )
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+        # As Django's create_cursor does for its own cursors.
+        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != getattr(loader, "timezone", None):
+            register_tzloader(connection.timezone, raw)
+        return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+
+
 def is_row_id(value: int) -> bool:
     """Whether `value` can be a bigint primary key: anything else is "not found", never a
     database error."""

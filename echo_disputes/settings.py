@@ -106,6 +106,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Lets psycopg prepare the hot statements (echo_disputes.rawsql.cursor) after five runs on a
+    # connection; the ORM's own queries bind client-side and are never prepared. Set it to 0 behind
+    # a transaction pooler that cannot keep prepared statements (PgBouncer before 1.21).
+    _prepare = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare or None
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

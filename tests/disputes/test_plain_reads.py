@@ -213,3 +213,23 @@ def test_demoted_staff_lose_staff_reads_at_once(client_for: Callable[..., APICli
     assert client.get(f"/api/disputes/{dispute.pk}").status_code == 200
     User.objects.filter(pk=staff.pk).update(is_staff=False)
     assert client.get(f"/api/disputes/{dispute.pk}").status_code == 403
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_the_hot_statements_are_prepared_and_still_logged(
+    client_for: Callable[..., APIClient],
+) -> None:
+    """psycopg prepares a statement after `prepare_threshold` runs on a connection; the detail's
+    statement must reach that (a plain Django cursor binds client-side and never would), and
+    still pass through Django's query logging."""
+    dispute = make_dispute()
+    client = client_for(dispute.buyer)
+    for _ in range(6):
+        count, _body = _queries(client, "get", f"/api/disputes/{dispute.pk}")
+        assert count == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("accounts_user me" in sql and "disputes_message m" in sql for sql in prepared)
