@@ -34,7 +34,7 @@ from disputes.models import (
     ReasonCode,
     Visibility,
 )
-from disputes.notifications import notify_users
+from disputes.notifications import address_sql, notify_addresses, notify_users
 from disputes.policies import Action
 from echo_disputes import rawsql
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
@@ -256,12 +256,120 @@ def dispute_open(
     return dispute
 
 
-@transaction.atomic
 def message_post(
     *, actor: User, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
 ) -> Message:
     """Post to the thread. The respondent's first public message moves the dispute under review;
-    internal notes are staff-only and change nothing a party can see."""
+    internal notes are staff-only and change nothing a party can see.
+
+    The most frequent write of the desk: a public message that moves no status goes through
+    `_message_post_direct` (one read, one guarded statement, no lock); everything else, and that
+    path whenever the dispute changed under it, through `_message_post_locked`."""
+    if visibility == Visibility.PUBLIC and rawsql.writable_ctes():
+        posted = _message_post_direct(actor=actor, dispute_id=dispute_id, body=body)
+        if posted is not None:
+            return posted
+    return _message_post_locked(
+        actor=actor, dispute_id=dispute_id, body=body, visibility=visibility
+    )
+
+
+# The columns `_message_post_direct` reads: what the policy, the move check and the notification
+# need. The dispute's status is also the write's guard.
+_POST_FIELDS = ("id", "buyer_id", "seller_id", "opened_by_id", "status")
+
+
+def _message_post_direct(*, actor: User, dispute_id: int, body: str) -> Message | None:
+    """A public message as two statements and no transaction of its own: read the dispute, ask
+    the same policy and checks as `_message_post_locked`, then write the message, its event and
+    the dispute's activity in one statement that only applies if the status is still the one
+    the checks saw. None when it is not, or when the message would move the status: the locked
+    path then decides (and answers the conflict) with the row locked.
+
+    Against the locked path this saves the lock, BEGIN and COMMIT and two statements: posting
+    went from 0.24 of its floor to ... (docs/benchmarks.md)."""
+    row = None
+    if rawsql.is_row_id(dispute_id):
+        # With the parties' e-mail addresses, for the notice after the write.
+        with rawsql.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {rawsql.select_list(Dispute, 'd', _POST_FIELDS)}, "  # noqa: S608
+                f"{address_sql('d.buyer_id')}, {address_sql('d.seller_id')} "
+                "FROM disputes_dispute d WHERE d.id = %s",
+                [dispute_id],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    dispute = rawsql.builder(Dispute, _POST_FIELDS)(row[:-2])
+    addresses = dict(zip((dispute.buyer_id, dispute.seller_id), row[-2:], strict=True))
+    policies.require(actor, Action.POST_MESSAGE, dispute)
+    text = _clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
+    if dispute.is_terminal:
+        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+    if actor.pk == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE:
+        return None  # the respondent's answer moves the dispute: a transition, under the lock
+    now = timezone.now()
+    with rawsql.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH d AS (
+                UPDATE disputes_dispute
+                SET updated_at = %(now)s, last_activity_at = %(now)s,
+                    first_response_at = COALESCE(first_response_at, %(first_response)s)
+                WHERE id = %(dispute)s AND status = %(status)s
+                RETURNING id
+            ), m AS (
+                INSERT INTO disputes_message (dispute_id, author_id, body, visibility, created_at)
+                SELECT d.id, %(actor)s, %(body)s, %(visibility)s, %(now)s FROM d
+                RETURNING id
+            ), e AS (
+                INSERT INTO disputes_disputeevent
+                    (dispute_id, actor_id, type, from_status, to_status, payload, at)
+                SELECT %(dispute)s, %(actor)s, %(event)s, '', '',
+                       jsonb_build_object('message_id', m.id), %(now)s
+                FROM m
+            )
+            SELECT id FROM m
+            """,
+            {
+                "now": now,
+                # As in `_message_post_locked`: only someone other than the opener responds.
+                "first_response": None if actor.pk == dispute.opened_by_id else now,
+                "dispute": dispute.pk,
+                "status": dispute.status,
+                "actor": actor.pk,
+                "body": text,
+                "visibility": Visibility.PUBLIC.value,
+                "event": EventType.MESSAGE_POSTED.value,
+            },
+        )
+        written = cursor.fetchone()
+    if written is None:
+        return None  # the status changed since the read
+    message = Message(
+        id=written[0],
+        dispute_id=dispute.pk,
+        author=actor,
+        body=text,
+        visibility=Visibility.PUBLIC,
+        created_at=now,
+    )
+    message._state.adding = False
+    # No transaction is open here unless the caller holds one: on_commit then runs at once.
+    transaction.on_commit(
+        partial(
+            notify_addresses,
+            addresses=[addresses[uid] for uid in _parties(dispute, exclude=actor.pk)],
+            subject=f"New message on dispute #{dispute.pk}",
+            body=f"{actor.username} wrote:\n\n{text}",
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def _message_post_locked(*, actor: User, dispute_id: int, body: str, visibility: str) -> Message:
     dispute = _lock_dispute(dispute_id)
     if visibility not in Visibility.values:
         raise InvalidInput(

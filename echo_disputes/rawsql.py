@@ -69,6 +69,12 @@ def cursor() -> Any:
         return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
 
 
+def writable_ctes() -> bool:
+    """Whether one statement may write several tables (PostgreSQL's data-modifying WITH);
+    SQLite (`make run`) may not, so its writes take the ORM's path."""
+    return connection.vendor == "postgresql"
+
+
 def is_row_id(value: int) -> bool:
     """Whether `value` can be a bigint primary key: anything else is "not found", never a
     database error."""
