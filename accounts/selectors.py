@@ -3,6 +3,10 @@ from __future__ import annotations
 from accounts.models import User
 from echo_disputes import rawsql
 
+# What the policies and the authentication read of the caller, on the paths that read the
+# caller's row inside their own statement; anything else about the caller is read on first use.
+READER_FIELDS = ("id", "username", "email", "is_active", "is_staff", "is_superuser")
+
 
 def user_get_by_email(*, email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()

@@ -7,6 +7,7 @@ from bench import floor
 urlpatterns = [
     path("bench-floor/disputes/<int:dispute_id>", floor.detail),
     path("bench-floor/disputes/<int:dispute_id>/messages", floor.message_post),
+    path("bench-floor/disputes/<int:dispute_id>/message-row", floor.message_insert_only),
     path("bench-floor/my-disputes", floor.my_disputes),
     path("bench-floor/disputes", floor.dispute_open),
     path("bench-floor/finance-disputes", floor.finance_disputes),

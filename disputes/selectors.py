@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from accounts.models import User
+from accounts.selectors import READER_FIELDS
 from disputes import policies
 from disputes.models import (
     OPEN_STATUSES,
@@ -96,9 +97,6 @@ LIST_FIELDS = (
     "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
     "created_at", "updated_at", "closed_at",
 )  # fmt: skip
-# What the policy and the authentication read of the caller, on the paths that read the caller's
-# row inside their own statement; anything else about the caller would be read on first use.
-READER_FIELDS = ("id", "username", "email", "is_active", "is_staff", "is_superuser")
 
 
 def _dispute_statement(

@@ -7,6 +7,7 @@ effects with `transaction.on_commit`. `_transition` is the only place a status i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import READER_FIELDS, user_get_for_request
 from disputes import policies, states
 from disputes.models import (
     OPEN_STATUSES,
@@ -256,19 +258,32 @@ def dispute_open(
     return dispute
 
 
+@dataclass(frozen=True)
+class UnreadActor:
+    """A caller known only by the id in a checked token (the API's deferred authentication,
+    accounts.authentication): `verify` is the authentication's check of the user's row, which
+    the service reads along with its own (401 before anything else is decided)."""
+
+    user_id: int
+    verify: Callable[[User | None], User]
+
+
 def message_post(
-    *, actor: User, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
+    *, actor: User | UnreadActor, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
 ) -> Message:
     """Post to the thread. The respondent's first public message moves the dispute under review;
-    internal notes are staff-only and change nothing a party can see.
+    internal notes are staff-only and change nothing a party can see. The message's `author` is
+    the caller's user row (read here for an `UnreadActor`).
 
     The most frequent write of the desk: a public message that moves no status goes through
     `_message_post_direct` (one read, one guarded statement, no lock); everything else, and that
     path whenever the dispute changed under it, through `_message_post_locked`."""
     if visibility == Visibility.PUBLIC and rawsql.writable_ctes():
-        posted = _message_post_direct(actor=actor, dispute_id=dispute_id, body=body)
+        actor, posted = _message_post_direct(actor=actor, dispute_id=dispute_id, body=body)
         if posted is not None:
             return posted
+    if isinstance(actor, UnreadActor):
+        actor = actor.verify(user_get_for_request(user_id=actor.user_id))
     return _message_post_locked(
         actor=actor, dispute_id=dispute_id, body=body, visibility=visibility
     )
@@ -279,26 +294,54 @@ def message_post(
 _POST_FIELDS = ("id", "buyer_id", "seller_id", "opened_by_id", "status")
 
 
-def _message_post_direct(*, actor: User, dispute_id: int, body: str) -> Message | None:
+def _post_read(actor: User | UnreadActor, dispute_id: int) -> tuple[User, Sequence[Any] | None]:
+    """The caller (read now for an `UnreadActor`, and verified) and the dispute's row with the
+    parties' e-mail addresses (for the notice after the write), in one statement."""
+    columns = (
+        f"{rawsql.select_list(Dispute, 'd', _POST_FIELDS)}, "
+        f"{address_sql('d.buyer_id')}, {address_sql('d.seller_id')}"
+    )
+    if not isinstance(actor, UnreadActor):
+        row = None
+        if rawsql.is_row_id(dispute_id):
+            with rawsql.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {columns} FROM disputes_dispute d WHERE d.id = %s",  # noqa: S608
+                    [dispute_id],
+                )
+                row = cursor.fetchone()
+        return actor, row
+    found = None
+    if rawsql.is_row_id(actor.user_id):
+        with rawsql.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns}, {rawsql.select_list(User, 'me', READER_FIELDS)} "  # noqa: S608
+                "FROM accounts_user me LEFT JOIN disputes_dispute d ON d.id = %s "
+                "WHERE me.id = %s",
+                [dispute_id if rawsql.is_row_id(dispute_id) else 0, actor.user_id],
+            )
+            found = cursor.fetchone()
+    width = len(_POST_FIELDS) + 2
+    user = actor.verify(
+        None if found is None else rawsql.builder(User, READER_FIELDS)(found[width:])
+    )
+    row = found[:width] if found is not None and found[0] is not None else None
+    return user, row
+
+
+def _message_post_direct(
+    *, actor: User | UnreadActor, dispute_id: int, body: str
+) -> tuple[User, Message | None]:
     """A public message as two statements and no transaction of its own: read the dispute, ask
     the same policy and checks as `_message_post_locked`, then write the message, its event and
     the dispute's activity in one statement that only applies if the status is still the one
-    the checks saw. None when it is not, or when the message would move the status: the locked
-    path then decides (and answers the conflict) with the row locked.
+    the checks saw. No message when it is not, or when the message would move the status: the
+    locked path then decides (and answers the conflict) with the row locked.
 
-    Against the locked path this saves the lock, BEGIN and COMMIT and two statements: posting
-    went from 0.24 of its floor to ... (docs/benchmarks.md)."""
-    row = None
-    if rawsql.is_row_id(dispute_id):
-        # With the parties' e-mail addresses, for the notice after the write.
-        with rawsql.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {rawsql.select_list(Dispute, 'd', _POST_FIELDS)}, "  # noqa: S608
-                f"{address_sql('d.buyer_id')}, {address_sql('d.seller_id')} "
-                "FROM disputes_dispute d WHERE d.id = %s",
-                [dispute_id],
-            )
-            row = cursor.fetchone()
+    Against the locked path this saves the lock, BEGIN and COMMIT and three statements
+    (docs/benchmarks.md)."""
+    user, row = _post_read(actor, dispute_id)
+    actor = user
     if row is None:
         raise NotFound("No dispute with this id.", code="dispute_not_found")
     dispute = rawsql.builder(Dispute, _POST_FIELDS)(row[:-2])
@@ -308,7 +351,7 @@ def _message_post_direct(*, actor: User, dispute_id: int, body: str) -> Message 
     if dispute.is_terminal:
         raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
     if actor.pk == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE:
-        return None  # the respondent's answer moves the dispute: a transition, under the lock
+        return actor, None  # the respondent's answer moves the dispute: a transition, locked
     now = timezone.now()
     with rawsql.cursor() as cursor:
         cursor.execute(
@@ -346,7 +389,7 @@ def _message_post_direct(*, actor: User, dispute_id: int, body: str) -> Message 
         )
         written = cursor.fetchone()
     if written is None:
-        return None  # the status changed since the read
+        return actor, None  # the status changed since the read
     message = Message(
         id=written[0],
         dispute_id=dispute.pk,
@@ -365,7 +408,7 @@ def _message_post_direct(*, actor: User, dispute_id: int, body: str) -> Message 
             body=f"{actor.username} wrote:\n\n{text}",
         )
     )
-    return message
+    return actor, message
 
 
 @transaction.atomic

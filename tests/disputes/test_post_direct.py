@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from disputes import services
@@ -40,9 +41,8 @@ def test_a_public_post_writes_message_event_and_activity(
         )
     assert response.status_code == 201, response.content
     body = response.json()
-    # The user, the dispute and the one write (the parties' e-mail addresses are read after the
-    # commit, which the test's own transaction holds back).
-    assert len(queries) == 3
+    # The user with the dispute and the parties' addresses, then the one write.
+    assert len(queries) == 2
     message = Message.objects.get(pk=body["id"])
     assert (message.body, message.author_id, message.visibility) == (
         "still waiting",
@@ -189,3 +189,56 @@ def test_the_notice_follows_the_one_recipient_rule(
     expected = [[other.email]] if recipient == "active" else []
     assert [m.to for m in mail.outbox] == expected
     assert Dispute.objects.get(pk=dispute.pk).status == "under_review"
+
+
+def _token_client(user_id: object) -> APIClient:
+    token = AccessToken()
+    token["user_id"] = user_id
+    token["scope"] = ""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dispute_path", ["own", "missing"])
+@pytest.mark.parametrize("visibility", ["public", "internal"])
+def test_posting_reads_the_callers_row_first(dispute_path: str, visibility: str) -> None:
+    """The caller's row is read inside the post's first statement (or, for the locked path,
+    just before it): a deleted or deactivated user gets 401 before any 404, and nothing is
+    written."""
+    staff = new_staff()
+    dispute = make_dispute(state="under_review", staff=staff)
+    target = dispute.pk if dispute_path == "own" else 999_999
+    gone, idle = new_user(), staff
+    gone_client, idle_client = _token_client(str(gone.pk)), _token_client(str(idle.pk))
+    gone.delete()
+    User.objects.filter(pk=idle.pk).update(is_active=False)
+    counts = (Message.objects.count(), DisputeEvent.objects.count())
+    for client in (gone_client, idle_client, _token_client("abc")):
+        response = client.post(
+            f"/api/disputes/{target}/messages",
+            {"message": "hello", "visibility": visibility},
+            format="json",
+        )
+        assert response.status_code == 401, response.content
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    assert (Message.objects.count(), DisputeEvent.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_a_demoted_staff_member_cannot_post_notes_or_foreign_messages() -> None:
+    staff = new_staff()
+    dispute = make_dispute(state="under_review", staff=staff)
+    client = _token_client(str(staff.pk))
+    path = f"/api/disputes/{dispute.pk}/messages"
+    note = client.post(path, {"message": "n", "visibility": "internal"}, format="json")
+    public = client.post(path, {"message": "p"}, format="json")
+    assert (note.status_code, public.status_code) == (201, 201)
+    assert public.json()["username"] == staff.username
+    User.objects.filter(pk=staff.pk).update(is_staff=False)
+    counts = (Message.objects.count(), DisputeEvent.objects.count())
+    note = client.post(path, {"message": "n", "visibility": "internal"}, format="json")
+    public = client.post(path, {"message": "p"}, format="json")
+    assert (note.status_code, public.status_code) == (403, 403)
+    assert (Message.objects.count(), DisputeEvent.objects.count()) == counts
