@@ -57,6 +57,17 @@ def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
     return False
 
 
+def post_message_sql(dispute: str, user: str) -> str:
+    """`can(user, Action.POST_MESSAGE, dispute)` as a SQL condition over a dispute row and a user
+    row (table aliases), for the one-statement post (services._message_post_one_statement), which
+    falls back to `can` itself whenever the condition refuses.
+    tests/disputes/test_post_direct.py checks that both answers agree for every role."""
+    return (
+        f"({user}.is_active AND ({dispute}.buyer_id = {user}.id OR {dispute}.seller_id = {user}.id"
+        f" OR {user}.is_staff))"
+    )
+
+
 MESSAGES: dict[Action, str] = {
     Action.OPEN: "Only the buyer or the seller of this order may open a dispute on it.",
     Action.VIEW: "Only the parties of this order and support staff may see this dispute.",

@@ -17,8 +17,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
-from disputes import services
+from disputes import policies, services
 from disputes.models import Dispute, DisputeEvent, EventType, Message
+from disputes.policies import Action
 from echo_disputes.errors import Conflict
 from tests.disputes.helpers import new_staff, new_user
 from tests.factories import make_dispute
@@ -41,8 +42,8 @@ def test_a_public_post_writes_message_event_and_activity(
         )
     assert response.status_code == 201, response.content
     body = response.json()
-    # The user with the dispute and the parties' addresses, then the one write.
-    assert len(queries) == 2
+    # One statement: the caller's row, the checks, the three writes and the parties' addresses.
+    assert len(queries) == 1
     message = Message.objects.get(pk=body["id"])
     assert (message.body, message.author_id, message.visibility) == (
         "still waiting",
@@ -242,3 +243,47 @@ def test_a_demoted_staff_member_cannot_post_notes_or_foreign_messages() -> None:
     public = client.post(path, {"message": "p"}, format="json")
     assert (note.status_code, public.status_code) == (403, 403)
     assert (Message.objects.count(), DisputeEvent.objects.count()) == counts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["needs_response", "under_review", "won", "lost", "closed"])
+@pytest.mark.parametrize("opener", ["buyer", "seller"])
+def test_the_one_statement_writes_exactly_what_the_rules_allow(state: str, opener: str) -> None:
+    """policies.post_message_sql and the statement's other conditions against the Python rules,
+    for every role, status and opener: the one statement writes exactly when `policies.can`
+    allows, the dispute is open and the message moves no status; otherwise it writes nothing
+    and leaves the answer to the slower paths."""
+    staff = new_staff()
+    dispute = make_dispute(state=state, opener=opener, staff=staff)
+    idle_staff = new_staff()
+    User.objects.filter(pk=idle_staff.pk).update(is_active=False)
+    idle_staff.refresh_from_db()
+    idle_buyer = dispute.buyer
+    actors = {
+        "buyer": dispute.buyer,
+        "seller": dispute.seller,
+        "staff": staff,
+        "stranger": new_user(),
+        "inactive staff": idle_staff,
+    }
+    for role, actor in actors.items():
+        fresh = Dispute.objects.get(pk=dispute.pk)
+        expected = (
+            policies.can(actor, Action.POST_MESSAGE, fresh)
+            and not fresh.is_terminal
+            and not (actor.pk == fresh.respondent_id and fresh.status == "needs_response")
+        )
+        counts = (Message.objects.count(), DisputeEvent.objects.count())
+        posted = services._message_post_one_statement(
+            actor=actor, dispute_id=dispute.pk, body=f"from {role}"
+        )
+        assert (posted is not None) == expected, (role, state, opener)
+        written = (Message.objects.count(), DisputeEvent.objects.count())
+        assert written == ((counts[0] + 1, counts[1] + 1) if expected else counts), role
+        assert Dispute.objects.get(pk=dispute.pk).status == state
+    # A deactivated party is refused too, as the policy refuses it.
+    User.objects.filter(pk=idle_buyer.pk).update(is_active=False)
+    assert (
+        services._message_post_one_statement(actor=idle_buyer, dispute_id=dispute.pk, body="x")
+        is None
+    )
