@@ -163,7 +163,10 @@ def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
         Scenario("finance", "Finance list, page of 50", 0.6,
                  Side("GET", finance, auth=seller),
                  Side("GET", f"/bench-floor/finance-disputes?user={p['seller_id']}&limit=50")),
-        Scenario("admin_queue", "Admin queue (staff session)", 0.6,
+        # No ratio target: the ratio targets name the detail, the two list pages and
+        # posting; the queue is an HTML page set against json.dumps of its rows (see
+        # docs/benchmarks.md). Its p99 growth with size is still checked.
+        Scenario("admin_queue", "Admin queue (staff session)", None,
                  Side("GET", "/admin/disputes/dispute/", cookie=session),
                  Side("GET", "/bench-floor/admin-queue")),
         Scenario("post_message", "Post a message", 0.7,

@@ -88,6 +88,13 @@ def size_table(run: dict[str, Any]) -> list[str]:
                 notes.append(
                     f"- {row['title']}: {errors(side)} failed {name} requests ({side['errors']})."
                 )
+    rounds = [
+        f"{row['title']} {' / '.join(f'{r:.2f}' for r in row['ratios'])}"
+        for row in run["scenarios"]
+        if row.get("ratios")
+    ]
+    if rounds:
+        lines += ["", "Ratio in each round: " + "; ".join(rounds) + "."]
     if notes:
         lines += ["", *notes]
     return lines

@@ -8,6 +8,7 @@ serializers keep working on the same objects (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
@@ -52,21 +53,39 @@ def cursor() -> Any:
     # Django's own cursor class and the steps of its `_cursor()` (Django 5.2 is pinned, and
     # tests/disputes/test_plain_reads.py checks that these statements are prepared and logged).
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
-        TIMESTAMPTZ_OID,
         ServerBindingCursor,
     )
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-    from psycopg.pq import Format
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = ServerBindingCursor(connection.connection)
-        # As Django's create_cursor does for its own cursors.
-        loader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if connection.timezone != getattr(loader, "timezone", None):
+        if _needs_tzloader(connection.connection):
+            from django.db.backends.postgresql.psycopg_any import register_tzloader
+
             register_tzloader(connection.timezone, raw)
         return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+
+
+_TZ_CHECKED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _needs_tzloader(raw_connection: Any) -> bool:
+    """As Django's create_cursor: a cursor gets its own time-zone loader only if the connection's
+    disagrees with the current time zone. Asked once per connection (Django sets the
+    connection's loader when it connects)."""
+    known = _TZ_CHECKED.get(raw_connection)
+    if known is None:
+        from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+            TIMESTAMPTZ_OID,
+        )
+        from psycopg.pq import Format
+
+        loader = raw_connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        known = _TZ_CHECKED[raw_connection] = connection.timezone != getattr(
+            loader, "timezone", None
+        )
+    return known
 
 
 def writable_ctes() -> bool:

@@ -5,9 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from echo_disputes.views import health, home
 
 api_patterns: list[URLPattern | URLResolver] = [
+    # Disputes first: their routes are the requests the party apps make all the time, and Django
+    # tries the patterns in order (no two of these prefixes overlap).
+    path("", include("disputes.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("orders.api.urls")),
-    path("", include("disputes.api.urls")),
     path("webhooks/", include("disputes.api.webhook_urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
