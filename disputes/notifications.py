@@ -31,10 +31,10 @@ def address_sql(user_id_column: str) -> str:
 def notify_users(*, user_ids: list[int], subject: str, body: str) -> None:
     if not user_ids:
         return
-    ids = ", ".join(["(%s)"] * len(user_ids))
+    ids = ", ".join(["%s"] * len(user_ids))
     with rawsql.cursor() as cursor:
         cursor.execute(
-            f"SELECT {address_sql('ids.id')} FROM (VALUES {ids}) AS ids (id)",  # noqa: S608
+            f"SELECT {address_sql('r.id')} FROM accounts_user r WHERE r.id IN ({ids})",  # noqa: S608
             user_ids,
         )
         addresses = [row[0] for row in cursor.fetchall()]

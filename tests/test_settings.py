@@ -113,3 +113,31 @@ def test_refresh_tokens_rotate_and_blacklist(name: str, expected: bool) -> None:
 def test_tests_run_with_debug_off() -> None:
     # Tests must see the production error paths, not Django's debug pages.
     assert settings.DEBUG is False
+
+
+@pytest.mark.parametrize(
+    ("url", "threshold", "expected"),
+    [
+        ("postgres://u:p@127.0.0.1:5432/echo", None, "5"),
+        ("postgres://u:p@127.0.0.1:5432/echo", "0", "None"),
+        ("postgres://u:p@127.0.0.1:5432/echo", "12", "12"),
+        (None, None, "absent"),
+    ],
+)
+def test_prepared_statements_follow_the_environment(
+    tmp_path: Path, url: str | None, threshold: str | None, expected: str
+) -> None:
+    """Only PostgreSQL gets psycopg's prepare_threshold (echo_disputes.rawsql.cursor); 0 turns it
+    off for poolers that cannot keep prepared statements."""
+    env = production_env(tmp_path)
+    if url:
+        env["DATABASE_URL"] = url
+    if threshold is not None:
+        env["DATABASE_PREPARE_THRESHOLD"] = threshold
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'absent'))"
+    )
+    result = manage(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
