@@ -29,16 +29,22 @@ def child_env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def child_python(
+    env: dict[str, str], *args: str, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return child_python(env, "manage.py", *args)
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
 from accounts.models import User
 from disputes.models import Dispute, DisputeEvent, Message
 from tests.factories import StaffFactory, UserFactory
@@ -62,3 +65,14 @@ def new_user(**kwargs: Any) -> User:
 
 def new_staff(**kwargs: Any) -> User:
     return cast(User, StaffFactory(**kwargs))
+
+
+def client_with_token_for(user_id: object) -> APIClient:
+    """A client whose access token is validly signed and names `user_id` as given (any value),
+    with no scopes: for what happens when the claim, or the user behind it, is not right."""
+    token = AccessToken()
+    token["user_id"] = user_id
+    token["scope"] = ""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client

@@ -10,12 +10,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from disputes import selectors, services
 from disputes.models import OPEN_STATUSES, Dispute
-from tests.disputes.helpers import new_staff, new_user
+from tests.disputes.helpers import client_with_token_for, new_staff, new_user
 from tests.factories import make_dispute, make_order
 
 pytestmark = pytest.mark.django_db
@@ -156,15 +155,6 @@ def test_posting_to_a_missing_or_foreign_dispute(client_for: Callable[..., APICl
     assert dispute.messages.count() == before
 
 
-def _client_with_token_for(user_id: object) -> APIClient:
-    token = AccessToken()
-    token["user_id"] = user_id
-    token["scope"] = ""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
 # The list with the user read apart, and the paths that read the user inside their own
 # statement (`defer_user`): unfiltered, the detail and my disputes; filtered,
 # my disputes reads the user first.
@@ -180,7 +170,7 @@ USER_PATHS = [
 @pytest.mark.parametrize("path", USER_PATHS)
 @pytest.mark.parametrize("claim", ["abc", "0", str(2**64), None])
 def test_a_signed_token_with_a_bad_user_claim_is_401(claim: object, path: str) -> None:
-    response = _client_with_token_for(claim).get(path.format(own=make_dispute().pk))
+    response = client_with_token_for(claim).get(path.format(own=make_dispute().pk))
     assert response.status_code == 401
     assert response["Content-Type"].startswith("application/json")
     assert response["WWW-Authenticate"].startswith("Bearer")
@@ -191,8 +181,8 @@ def test_deleted_and_deactivated_users_lose_access_at_once(path: str) -> None:
     gone, idle = new_user(), new_user()
     own = make_dispute(order=make_order(buyer=idle)).pk
     gone_client, idle_client = (
-        _client_with_token_for(str(gone.pk)),
-        _client_with_token_for(str(idle.pk)),
+        client_with_token_for(str(gone.pk)),
+        client_with_token_for(str(idle.pk)),
     )
     expected = 404 if "999999" in path else 200
     assert idle_client.get(path.format(own=own)).status_code == expected

@@ -14,14 +14,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from disputes import policies, services
 from disputes.models import Dispute, DisputeEvent, EventType, Message
 from disputes.policies import Action
 from echo_disputes.errors import Conflict
-from tests.disputes.helpers import new_staff, new_user
+from tests.disputes.helpers import client_with_token_for, new_staff, new_user
 from tests.factories import make_dispute
 
 pytestmark = pytest.mark.skipif(
@@ -192,15 +191,6 @@ def test_the_notice_follows_the_one_recipient_rule(
     assert Dispute.objects.get(pk=dispute.pk).status == "under_review"
 
 
-def _token_client(user_id: object) -> APIClient:
-    token = AccessToken()
-    token["user_id"] = user_id
-    token["scope"] = ""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("dispute_path", ["own", "missing"])
 @pytest.mark.parametrize("visibility", ["public", "internal"])
@@ -212,11 +202,12 @@ def test_posting_reads_the_callers_row_first(dispute_path: str, visibility: str)
     dispute = make_dispute(state="under_review", staff=staff)
     target = dispute.pk if dispute_path == "own" else 999_999
     gone, idle = new_user(), staff
-    gone_client, idle_client = _token_client(str(gone.pk)), _token_client(str(idle.pk))
+    gone_client = client_with_token_for(str(gone.pk))
+    idle_client = client_with_token_for(str(idle.pk))
     gone.delete()
     User.objects.filter(pk=idle.pk).update(is_active=False)
     counts = (Message.objects.count(), DisputeEvent.objects.count())
-    for client in (gone_client, idle_client, _token_client("abc")):
+    for client in (gone_client, idle_client, client_with_token_for("abc")):
         response = client.post(
             f"/api/disputes/{target}/messages",
             {"message": "hello", "visibility": visibility},
@@ -231,7 +222,7 @@ def test_posting_reads_the_callers_row_first(dispute_path: str, visibility: str)
 def test_a_demoted_staff_member_cannot_post_notes_or_foreign_messages() -> None:
     staff = new_staff()
     dispute = make_dispute(state="under_review", staff=staff)
-    client = _token_client(str(staff.pk))
+    client = client_with_token_for(str(staff.pk))
     path = f"/api/disputes/{dispute.pk}/messages"
     note = client.post(path, {"message": "n", "visibility": "internal"}, format="json")
     public = client.post(path, {"message": "p"}, format="json")
