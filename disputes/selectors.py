@@ -42,6 +42,17 @@ def disputes_visible_to(user: Any) -> QuerySet[Dispute]:
     return qs.filter(Q(buyer_id=user.pk) | Q(seller_id=user.pk))
 
 
+def own_disputes_statuses(user: Any, *, own_only: bool, open_only: bool) -> tuple[str, ...] | None:
+    """When a user's list is exactly their own disputes (always for "my disputes"; for the
+    general lists, everyone but staff, as in `disputes_visible_to`), the statuses it shows
+    (empty: all), so the party pages can be read in one statement; None when it is not."""
+    if not (user is not None and user.is_authenticated):
+        return None
+    if not own_only and user.is_staff:
+        return None
+    return tuple(OPEN_STATUSES) if open_only else ()
+
+
 def disputes_of_party(user: Any) -> QuerySet[Dispute]:
     """Disputes on orders where the user is buyer or seller, staff included (their own)."""
     if not (user is not None and user.is_authenticated):

@@ -258,6 +258,59 @@ def dispute_open(
     return dispute
 
 
+def _clean_message(body: str) -> str:
+    return _clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
+
+
+def _require_open_thread(dispute: Dispute) -> None:
+    if dispute.is_terminal:
+        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+
+
+def _answer_moves_status(actor_id: int | None, dispute: Dispute) -> bool:
+    """The respondent's answer to a dispute that needs one moves it under review."""
+    return actor_id == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE
+
+
+def _counts_as_response(actor_id: int | None, dispute: Dispute) -> bool:
+    """A public message from anyone but the opener is a response (the dashboard's first-response
+    time); the one-statement post writes the same rule as SQL."""
+    return actor_id != dispute.opened_by_id
+
+
+def _notify_new_message(
+    *,
+    dispute_id: int,
+    author: User,
+    text: str,
+    addresses: list[str | None] | None = None,
+    user_ids: list[int] | None = None,
+) -> None:
+    """The notice of a public message, to the addresses read with the dispute or, when the path
+    did not read them, to the users' (notifications.address_sql either way)."""
+    subject = f"New message on dispute #{dispute_id}"
+    body = f"{author.username} wrote:\n\n{text}"
+    if addresses is None:
+        _notify_on_commit(user_ids=user_ids or [], subject=subject, body=body)
+        return
+    # No transaction is open on the direct paths unless the caller holds one: on_commit then
+    # runs at once.
+    transaction.on_commit(
+        partial(notify_addresses, addresses=addresses, subject=subject, body=body)
+    )
+
+
+def _posted_message(
+    *, message_id: int, dispute_id: int, author: User, text: str, at: datetime
+) -> Message:
+    """The Message a direct path wrote, with its author attached (the view shows the name)."""
+    message = rawsql.builder(Message)(
+        (message_id, dispute_id, author.pk, text, Visibility.PUBLIC.value, at)
+    )
+    Message.author.field.set_cached_value(message, author)  # type: ignore[attr-defined]
+    return message
+
+
 @dataclass(frozen=True)
 class UnreadActor:
     """A caller known only by the id in a checked token (the API's deferred authentication,
@@ -306,9 +359,7 @@ def _message_post_one_statement(
     first-response rule of `_message_post_locked`); tests/disputes/test_post_direct.py runs
     every role and status through both and compares."""
     try:
-        text = _clean_text(
-            body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message"
-        )
+        text = _clean_message(body)
     except InvalidInput:
         return None  # the read path answers, after the policy, as it always has
     user_id = actor.user_id if isinstance(actor, UnreadActor) else actor.pk
@@ -357,21 +408,16 @@ def _message_post_one_statement(
         return None
     message_id, buyer_address, seller_address, _, buyer_id, seller_id = row[:6]
     author = rawsql.builder(User, READER_FIELDS)(row[6:])
-    message = rawsql.builder(Message)(
-        (message_id, dispute_id, author.pk, text, Visibility.PUBLIC.value, now)
-    )
-    Message.author.field.set_cached_value(message, author)  # type: ignore[attr-defined]
     addresses = {buyer_id: buyer_address, seller_id: seller_address}
-    # No transaction is open here unless the caller holds one: on_commit then runs at once.
-    transaction.on_commit(
-        partial(
-            notify_addresses,
-            addresses=[addresses[uid] for uid in (buyer_id, seller_id) if uid != author.pk],
-            subject=f"New message on dispute #{dispute_id}",
-            body=f"{author.username} wrote:\n\n{text}",
-        )
+    _notify_new_message(
+        dispute_id=dispute_id,
+        author=author,
+        text=text,
+        addresses=[addresses[uid] for uid in (buyer_id, seller_id) if uid != author.pk],
     )
-    return message
+    return _posted_message(
+        message_id=message_id, dispute_id=dispute_id, author=author, text=text, at=now
+    )
 
 
 # The columns `_message_post_direct` reads: what the policy, the move check and the notification
@@ -432,11 +478,10 @@ def _message_post_direct(
     dispute = rawsql.builder(Dispute, _POST_FIELDS)(row[:-2])
     addresses = dict(zip((dispute.buyer_id, dispute.seller_id), row[-2:], strict=True))
     policies.require(actor, Action.POST_MESSAGE, dispute)
-    text = _clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
-    if dispute.is_terminal:
-        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
-    if actor.pk == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE:
-        return actor, None  # the respondent's answer moves the dispute: a transition, locked
+    text = _clean_message(body)
+    _require_open_thread(dispute)
+    if _answer_moves_status(actor.pk, dispute):
+        return actor, None  # a transition: under the lock
     now = timezone.now()
     with rawsql.cursor() as cursor:
         cursor.execute(
@@ -462,8 +507,7 @@ def _message_post_direct(
             """,
             {
                 "now": now,
-                # As in `_message_post_locked`: only someone other than the opener responds.
-                "first_response": None if actor.pk == dispute.opened_by_id else now,
+                "first_response": now if _counts_as_response(actor.pk, dispute) else None,
                 "dispute": dispute.pk,
                 "status": dispute.status,
                 "actor": actor.pk,
@@ -475,25 +519,15 @@ def _message_post_direct(
         written = cursor.fetchone()
     if written is None:
         return actor, None  # the status changed since the read
-    message = Message(
-        id=written[0],
+    _notify_new_message(
         dispute_id=dispute.pk,
         author=actor,
-        body=text,
-        visibility=Visibility.PUBLIC,
-        created_at=now,
+        text=text,
+        addresses=[addresses[uid] for uid in _parties(dispute, exclude=actor.pk)],
     )
-    message._state.adding = False
-    # No transaction is open here unless the caller holds one: on_commit then runs at once.
-    transaction.on_commit(
-        partial(
-            notify_addresses,
-            addresses=[addresses[uid] for uid in _parties(dispute, exclude=actor.pk)],
-            subject=f"New message on dispute #{dispute.pk}",
-            body=f"{actor.username} wrote:\n\n{text}",
-        )
+    return actor, _posted_message(
+        message_id=written[0], dispute_id=dispute.pk, author=actor, text=text, at=now
     )
-    return actor, message
 
 
 @transaction.atomic
@@ -506,9 +540,8 @@ def _message_post_locked(*, actor: User, dispute_id: int, body: str, visibility:
         )
     internal = visibility == Visibility.INTERNAL
     policies.require(actor, Action.POST_NOTE if internal else Action.POST_MESSAGE, dispute)
-    text = _clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
-    if dispute.is_terminal:
-        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+    text = _clean_message(body)
+    _require_open_thread(dispute)
     now = timezone.now()
     message = Message.objects.create(
         dispute=dispute, author=actor, body=text, visibility=visibility, created_at=now
@@ -526,10 +559,10 @@ def _message_post_locked(*, actor: User, dispute_id: int, body: str, visibility:
     dispute.updated_at = now
     dispute.last_activity_at = now
     fields = ["updated_at", "last_activity_at"]
-    if dispute.first_response_at is None and actor.pk != dispute.opened_by_id:
+    if dispute.first_response_at is None and _counts_as_response(actor.pk, dispute):
         dispute.first_response_at = now
         fields.append("first_response_at")
-    if actor.pk == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE:
+    if _answer_moves_status(actor.pk, dispute):
         fields += _transition(
             dispute=dispute,
             move=states.Move.RESPOND,
@@ -539,10 +572,11 @@ def _message_post_locked(*, actor: User, dispute_id: int, body: str, visibility:
             payload={"message_id": message.pk},
         )
     dispute.save(update_fields=sorted(set(fields)))
-    _notify_on_commit(
+    _notify_new_message(
+        dispute_id=dispute.pk,
+        author=actor,
+        text=text,
         user_ids=_parties(dispute, exclude=actor.pk),
-        subject=f"New message on dispute #{dispute.pk}",
-        body=f"{actor.username} wrote:\n\n{text}",
     )
     return message
 

@@ -30,7 +30,7 @@ from disputes.api.serializers import (
     MessagePostInput,
 )
 from disputes.filters import DisputeFilter
-from disputes.models import OPEN_STATUSES, Dispute
+from disputes.models import Dispute
 from disputes.policies import Action
 from echo_disputes.auth import request_user
 from echo_disputes.openapi import errors
@@ -121,14 +121,13 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         plain statement reads (empty: all); None when the list needs the ORM path."""
         if self.detail or self._filtered():
             return None
-        user = self.request.user
-        if not user.is_authenticated:
+        if self.action not in ("list", "my_disputes", "open_disputes"):
             return None
-        if self.action == "my_disputes" or (self.action == "list" and not user.is_staff):
-            return ()
-        if self.action == "open_disputes" and not user.is_staff:
-            return tuple(OPEN_STATUSES)
-        return None
+        return selectors.own_disputes_statuses(
+            self.request.user,
+            own_only=self.action == "my_disputes",
+            open_only=self.action == "open_disputes",
+        )
 
     def page_rows(self, queryset: QuerySet[Dispute], offset: int, limit: int) -> list[Any]:
         """List pages scoped to one party read each party index in order (see the selector)."""
