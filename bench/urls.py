@@ -1,8 +1,9 @@
 """The project's URLs plus the floor views, which exist only in the benchmark's URLconf."""
 
-from django.urls import include, path
+from django.urls import path
 
 from bench import floor
+from echo_disputes import urls as project
 
 urlpatterns = [
     path("bench-floor/disputes/<int:dispute_id>", floor.detail),
@@ -12,5 +13,6 @@ urlpatterns = [
     path("bench-floor/disputes", floor.dispute_open),
     path("bench-floor/finance-disputes", floor.finance_disputes),
     path("bench-floor/admin-queue", floor.admin_queue),
-    path("", include("echo_disputes.urls")),
+    # Spliced, not included: the API's requests resolve through as many levels as in production.
+    *project.urlpatterns,
 ]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
@@ -45,32 +45,39 @@ def cursor() -> Any:
     stops planning it again: the hot statements are wide UNIONs whose planning cost more than
     their execution (docs/benchmarks.md). Elsewhere, and with the option unset, it is the usual
     cursor. Queries still go through Django's wrappers (logging, query counts, error mapping)."""
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
-    ):
-        return connection.cursor()
+    # `connection` is a proxy that looks the alias up in a context-local on every attribute
+    # (about 2.5 µs each): this runs on every hot request, so the wrapper is fetched once.
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or db.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        return db.cursor()
     # Django's own cursor class and the steps of its `_cursor()` (Django 5.2 is pinned, and
     # tests/disputes/test_plain_reads.py checks that these statements are prepared and logged).
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw_connection = db.connection
+        raw = _server_binding_cursor()(raw_connection)
+        if _needs_tzloader(db, raw_connection):
+            from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+            register_tzloader(db.timezone, raw)
+        return db._prepare_cursor(raw)  # type: ignore[attr-defined]
+
+
+@cache
+def _server_binding_cursor() -> Any:
+    # Imported on first use: the module needs psycopg, which `make run` on SQLite may lack.
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
         ServerBindingCursor,
     )
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
-        if _needs_tzloader(connection.connection):
-            from django.db.backends.postgresql.psycopg_any import register_tzloader
-
-            register_tzloader(connection.timezone, raw)
-        return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+    return ServerBindingCursor
 
 
 _TZ_CHECKED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
-def _needs_tzloader(raw_connection: Any) -> bool:
+def _needs_tzloader(db: Any, raw_connection: Any) -> bool:
     """As Django's create_cursor: a cursor gets its own time-zone loader only if the connection's
     disagrees with the current time zone. Asked once per connection (Django sets the
     connection's loader when it connects)."""
@@ -82,9 +89,7 @@ def _needs_tzloader(raw_connection: Any) -> bool:
         from psycopg.pq import Format
 
         loader = raw_connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        known = _TZ_CHECKED[raw_connection] = connection.timezone != getattr(
-            loader, "timezone", None
-        )
+        known = _TZ_CHECKED[raw_connection] = db.timezone != getattr(loader, "timezone", None)
     return known
 
 

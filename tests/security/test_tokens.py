@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
+from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts.authentication import VerifiedTokens, verified_tokens
 from accounts.models import User
 from accounts.services import token_issue
 from tests.factories import PASSWORD, StoreFactory
@@ -127,3 +131,82 @@ def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User, path
     assert right.status_code == 429
     assert right["Content-Type"].startswith("application/json")
     assert "Retry-After" in right
+
+
+# The tokens this process has verified are remembered (accounts.authentication.VerifiedTokens):
+# a remembered token must still expire, a forged copy of it must still fail, and nothing else
+# may ride on its verification.
+
+
+def test_a_remembered_token_still_expires(api: APIClient, buyer: User) -> None:
+    token = AccessToken.for_user(buyer)
+    token.set_exp(lifetime=timedelta(seconds=2))
+    raw = str(token)
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert api.get("/api/orders", **auth).status_code == 200
+    assert verified_tokens.get(raw.encode()) is not None  # this test is about the remembered path
+    while time.time() < token["exp"] + 0.05:
+        time.sleep(0.05)
+    response = api.get("/api/orders", **auth)
+    assert response.status_code == 401
+    # The same answer as a token that was never seen before it expired.
+    assert response.json() == api.get("/api/orders", HTTP_AUTHORIZATION=_expired_auth(buyer)).json()
+
+
+def _expired_auth(user: User) -> str:
+    return f"Bearer {_expired(user)}"
+
+
+def test_a_forged_copy_of_a_remembered_token_is_refused(
+    api: APIClient, seller: User, staff: User
+) -> None:
+    good = _good(seller)
+    assert api.get("/api/orders", HTTP_AUTHORIZATION=f"Bearer {good}").status_code == 200
+    header, payload, signature = good.split(".")
+    forged_claims = {**_claims(good), "user_id": str(staff.pk)}
+    for forged in (
+        f"{header}.{_b64(forged_claims)}.{signature}",
+        f"{header}.{payload}.{signature[:-2]}AA",
+        f"{good}.",
+        f"{good}x",
+    ):
+        response = api.get("/api/disputes", HTTP_AUTHORIZATION=f"Bearer {forged}")
+        assert response.status_code == 401, forged
+
+
+def test_a_remembered_token_of_a_deactivated_user_is_refused(api: APIClient, buyer: User) -> None:
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {_good(buyer)}"}
+    assert api.get("/api/orders", **auth).status_code == 200
+    buyer.is_active = False
+    buyer.save(update_fields=["is_active"])
+    assert api.get("/api/orders", **auth).status_code == 401
+    assert api.get("/api/disputes/user/my-disputes", **auth).status_code == 401
+
+
+def test_the_memory_is_bounded_oldest_first() -> None:
+    memory = VerifiedTokens(size=2)
+    tokens = []
+    for n in range(3):
+        token = AccessToken()
+        token["user_id"] = str(n)
+        tokens.append((str(token).encode(), token))
+        memory.add(*tokens[-1])
+    assert memory.get(tokens[0][0]) is None
+    assert memory.get(tokens[1][0]) is tokens[1][1]
+    assert memory.get(tokens[2][0]) is tokens[2][1]
+
+
+def test_a_token_without_a_numeric_expiry_is_never_remembered() -> None:
+    memory = VerifiedTokens()
+    token = AccessToken()
+    token["exp"] = "tomorrow"
+    memory.add(b"raw", token)
+    assert memory.get(b"raw") is None
+
+
+def test_changing_the_jwt_settings_forgets_every_token(api: APIClient, buyer: User) -> None:
+    raw = _good(buyer)
+    assert api.get("/api/orders", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    assert verified_tokens.get(raw.encode()) is not None
+    with override_settings(SIMPLE_JWT={**settings.SIMPLE_JWT, "LEEWAY": 1}):
+        assert verified_tokens.get(raw.encode()) is None
