@@ -347,6 +347,36 @@ def message_post(
     )
 
 
+# The writes of every public post after its dispute step `d`, which returns `dispute_id` only
+# when the post may be written: the message and its audit event. Shared by the two direct paths
+# (the locked path writes the same rows through the ORM, with `_event`).
+_POST_WRITES_SQL = """
+    m AS (
+        INSERT INTO disputes_message (dispute_id, author_id, body, visibility, created_at)
+        SELECT d.dispute_id, %(actor)s, %(body)s, %(visibility)s, %(now)s FROM d
+        RETURNING id
+    ), e AS (
+        INSERT INTO disputes_disputeevent
+            (dispute_id, actor_id, type, from_status, to_status, payload, at)
+        SELECT %(dispute)s, %(actor)s, %(event)s, '', '', jsonb_build_object('message_id', m.id),
+               %(now)s
+        FROM m
+    )"""
+
+
+def _post_write_params(
+    *, dispute_id: int, actor_id: int, text: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "now": now,
+        "dispute": dispute_id,
+        "actor": actor_id,
+        "body": text,
+        "visibility": Visibility.PUBLIC.value,
+        "event": EventType.MESSAGE_POSTED.value,
+    }
+
+
 def _message_post_one_statement(
     *, actor: User | UnreadActor, dispute_id: int, body: str
 ) -> Message | None:
@@ -366,43 +396,36 @@ def _message_post_one_statement(
     if not (rawsql.is_row_id(dispute_id) and rawsql.is_row_id(user_id)):
         return None
     now = timezone.now()
-    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    statuses = {f"open{n}": status for n, status in enumerate(OPEN_STATUSES)}
+    open_statuses = ", ".join(f"%({name})s" for name in statuses)
     reader = rawsql.select_list(User, "me", READER_FIELDS)
     with rawsql.cursor() as cursor:
         cursor.execute(
             f"""
             WITH d AS (
                 UPDATE disputes_dispute d
-                SET updated_at = %s, last_activity_at = %s,
+                SET updated_at = %(now)s, last_activity_at = %(now)s,
                     first_response_at = COALESCE(
                         d.first_response_at,
-                        CASE WHEN d.opened_by_id IS DISTINCT FROM me.id THEN %s END)
+                        CASE WHEN d.opened_by_id IS DISTINCT FROM me.id THEN %(now)s END)
                 FROM accounts_user me
-                WHERE d.id = %s AND me.id = %s
+                WHERE d.id = %(dispute)s AND me.id = %(actor)s
                   AND {policies.post_message_sql("d", "me")}
                   AND d.status IN ({open_statuses})
-                  AND NOT (d.status = %s AND me.id = CASE WHEN d.opened_by_id = d.seller_id
-                                                          THEN d.buyer_id ELSE d.seller_id END)
+                  AND NOT (d.status = %(needs_response)s
+                           AND me.id = CASE WHEN d.opened_by_id = d.seller_id
+                                            THEN d.buyer_id ELSE d.seller_id END)
                 RETURNING d.id AS dispute_id, d.buyer_id, d.seller_id, {reader}
-            ), m AS (
-                INSERT INTO disputes_message (dispute_id, author_id, body, visibility, created_at)
-                SELECT d.dispute_id, %s, %s, %s, %s FROM d
-                RETURNING id
-            ), e AS (
-                INSERT INTO disputes_disputeevent
-                    (dispute_id, actor_id, type, from_status, to_status, payload, at)
-                SELECT %s, %s, %s, '', '', jsonb_build_object('message_id', m.id), %s FROM m
-            )
+            ), {_POST_WRITES_SQL}
             SELECT m.id, {address_sql("d.buyer_id")}, {address_sql("d.seller_id")}, d.*
             FROM m, d
             """,  # noqa: S608
-            [
-                now, now, now, dispute_id, user_id, *OPEN_STATUSES,
-                DisputeStatus.NEEDS_RESPONSE.value,
-                user_id, text, Visibility.PUBLIC.value, now,
-                dispute_id, user_id, EventType.MESSAGE_POSTED.value, now,
-            ],
-        )  # fmt: skip
+            {
+                **_post_write_params(dispute_id=dispute_id, actor_id=user_id, text=text, now=now),
+                **statuses,
+                "needs_response": DisputeStatus.NEEDS_RESPONSE.value,
+            },
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -485,35 +508,20 @@ def _message_post_direct(
     now = timezone.now()
     with rawsql.cursor() as cursor:
         cursor.execute(
-            """
+            f"""
             WITH d AS (
                 UPDATE disputes_dispute
                 SET updated_at = %(now)s, last_activity_at = %(now)s,
                     first_response_at = COALESCE(first_response_at, %(first_response)s)
                 WHERE id = %(dispute)s AND status = %(status)s
-                RETURNING id
-            ), m AS (
-                INSERT INTO disputes_message (dispute_id, author_id, body, visibility, created_at)
-                SELECT d.id, %(actor)s, %(body)s, %(visibility)s, %(now)s FROM d
-                RETURNING id
-            ), e AS (
-                INSERT INTO disputes_disputeevent
-                    (dispute_id, actor_id, type, from_status, to_status, payload, at)
-                SELECT %(dispute)s, %(actor)s, %(event)s, '', '',
-                       jsonb_build_object('message_id', m.id), %(now)s
-                FROM m
-            )
+                RETURNING id AS dispute_id
+            ), {_POST_WRITES_SQL}
             SELECT id FROM m
-            """,
+            """,  # noqa: S608
             {
-                "now": now,
+                **_post_write_params(dispute_id=dispute.pk, actor_id=actor.pk, text=text, now=now),
                 "first_response": now if _counts_as_response(actor.pk, dispute) else None,
-                "dispute": dispute.pk,
                 "status": dispute.status,
-                "actor": actor.pk,
-                "body": text,
-                "visibility": Visibility.PUBLIC.value,
-                "event": EventType.MESSAGE_POSTED.value,
             },
         )
         written = cursor.fetchone()
