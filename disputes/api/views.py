@@ -32,7 +32,7 @@ from disputes.api.serializers import (
 from disputes.filters import DisputeFilter
 from disputes.models import Dispute
 from disputes.policies import Action
-from echo_disputes.auth import request_user
+from accounts.requests import request_user
 from echo_disputes.openapi import errors
 
 LIST_ERRORS = errors(400, 401)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from echo_disputes.auth import request_user
+from accounts.requests import request_user
 from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
 from orders.api.serializers import (
