@@ -1,8 +1,8 @@
-"""The project's URLs plus the floor views, which exist only in the benchmark's URLconf."""
+"""The project's URLs plus the floor and peer views, which exist only in the benchmark's URLconf."""
 
-from django.urls import path
+from django.urls import include, path
 
-from bench import floor
+from bench import floor, peer
 from echo_disputes import urls as project
 
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("bench-floor/disputes", floor.dispute_open),
     path("bench-floor/finance-disputes", floor.finance_disputes),
     path("bench-floor/admin-queue", floor.admin_queue),
+    # The peers: the same endpoints as DRF's tutorial would have them (bench/peer.py), included
+    # under one prefix as a team would mount its router.
+    path("peer/", include(peer.router.urls)),
     # Spliced, not included: the API's requests resolve through as many levels as in production.
     *project.urlpatterns,
 ]
