@@ -236,6 +236,10 @@ class EventType(models.TextChoices):
     PROVIDER_UPDATE = "provider_update", "Updated by the payment provider"
 
 
+# Events that reveal an internal note are staff-only, like the notes themselves.
+INTERNAL_EVENT_TYPES: tuple[str, ...] = (EventType.NOTE_POSTED,)
+
+
 class DisputeEvent(models.Model):
     """Append-only audit log: the timeline on pages and in the admin."""
 
@@ -262,8 +266,7 @@ class DisputeEvent(models.Model):
 
     @property
     def is_internal(self) -> bool:
-        """Events that reveal internal notes are staff-only, like the notes themselves."""
-        return self.type == EventType.NOTE_POSTED
+        return self.type in INTERNAL_EVENT_TYPES
 
 
 class PaymentEventResult(models.TextChoices):

@@ -1,7 +1,9 @@
-"""The one answer to "may this user do this to this dispute" (DESIGN §5).
+"""Who may do what to a dispute (docs/design.md §5), written once.
 
-Used by the API permission classes, the pages, the admin and, again, by every service, so no
-interface can slip past it. Pure: it runs no query beyond what the objects already hold.
+`can`/`require` answer for one object and are asked by the API permission classes, the pages,
+the admin and, again, by every service. Where a query needs the same rule, the functions ending in
+`_q` return it as a `Q` over disputes (or messages, events), so a list and a check never disagree.
+Pure: nothing here runs a query beyond what the objects already hold.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
-from accounts.policies import READ_FINANCE
-from disputes.models import Dispute
+from django.db.models import Q
+
+from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
+from disputes.models import INTERNAL_EVENT_TYPES, Dispute, Visibility
 from echo_disputes.errors import NotAllowed
 from orders.models import Order
 
@@ -27,45 +31,25 @@ class Action(StrEnum):
     DECIDE = "decide"
 
 
-def _authenticated(user: Any) -> bool:
-    return (
-        user is not None
-        and bool(getattr(user, "is_authenticated", False))
-        and bool(getattr(user, "is_active", False))
-    )
-
-
-def _staff(user: Any) -> bool:
-    return _authenticated(user) and bool(user.is_staff)
+def _party_q(user: Any) -> Q:
+    return Q(buyer_id=user.pk) | Q(seller_id=user.pk)
 
 
 def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if action is Action.OPEN:
         # Staff open disputes only on their own orders: staff decide, they do not complain.
         return isinstance(obj, Order) and obj.is_party(user.pk)
     if not isinstance(obj, Dispute):
         return False
-    party = obj.is_party(user.pk)
     if action in (Action.VIEW, Action.POST_MESSAGE):
-        return party or _staff(user)
+        return obj.is_party(user.pk) or is_support_staff(user)
     if action in (Action.POST_NOTE, Action.VIEW_NOTES, Action.TAKE_UP, Action.DECIDE):
-        return _staff(user)
+        return is_support_staff(user)
     if action is Action.WITHDRAW:
         return obj.opened_by_id is not None and obj.opened_by_id == user.pk
     return False
-
-
-def post_message_sql(dispute: str, user: str) -> str:
-    """`can(user, Action.POST_MESSAGE, dispute)` as a SQL condition over a dispute row and a user
-    row (table aliases), for the one-statement post (services._message_post_one_statement), which
-    falls back to `can` itself whenever the condition refuses.
-    tests/disputes/test_post_direct.py checks that both answers agree for every role."""
-    return (
-        f"({user}.is_active AND ({dispute}.buyer_id = {user}.id OR {dispute}.seller_id = {user}.id"
-        f" OR {user}.is_staff))"
-    )
 
 
 MESSAGES: dict[Action, str] = {
@@ -85,13 +69,64 @@ def require(user: Any, action: Action, obj: Dispute | Order) -> None:
         raise NotAllowed(MESSAGES[action], code="not_allowed")
 
 
+# --- the same rules as query filters ---------------------------------------------------------
+
+NOTHING = Q(pk__in=[])
+
+
+def visible_disputes_q(user: Any) -> Q:
+    """The disputes `can(user, VIEW, d)` allows: staff all, a party those on its orders."""
+    if not is_signed_in(user):
+        return NOTHING
+    if is_support_staff(user):
+        return Q()
+    return _party_q(user)
+
+
+def own_disputes_q(user: Any) -> Q:
+    """The disputes where the user is buyer or seller, whoever the user is (staff included)."""
+    if not is_signed_in(user):
+        return NOTHING
+    return _party_q(user)
+
+
+def visible_messages_q(user: Any) -> Q:
+    """Internal notes only for staff (`can(user, VIEW_NOTES, d)` on a dispute they may see)."""
+    if is_support_staff(user):
+        return Q()
+    return Q(visibility=Visibility.PUBLIC)
+
+
+def visible_events_q(user: Any) -> Q:
+    """Events that reveal an internal note are staff-only, like the notes themselves."""
+    if is_support_staff(user):
+        return Q()
+    return ~Q(type__in=INTERNAL_EVENT_TYPES)
+
+
+def message_visible_to(user: Any, visibility: str) -> bool:
+    """`visible_messages_q` for one message already in hand."""
+    return is_support_staff(user) or visibility == Visibility.PUBLIC
+
+
+# --- the finance API -------------------------------------------------------------------------
+
+
 def finance_can_read(user: Any, scopes: Collection[str]) -> bool:
     """The finance API needs a token holding `read_finance` (only staff and store owners are
-    issued it); which disputes it shows is the finance selector's scope: staff all, a seller
-    its own store's."""
-    return _authenticated(user) and READ_FINANCE in scopes
+    issued it); which disputes it shows is `finance_disputes_q`."""
+    return is_signed_in(user) and READ_FINANCE in scopes
 
 
 def finance_require_read(user: Any, scopes: Collection[str]) -> None:
     if not finance_can_read(user, scopes):
         raise NotAllowed("This token does not hold the read_finance scope.", code="scope_missing")
+
+
+def finance_disputes_q(user: Any) -> Q:
+    """Staff read every store's disputes; anyone else those where they are the seller."""
+    if not is_signed_in(user):
+        return NOTHING
+    if is_support_staff(user):
+        return Q()
+    return Q(seller_id=user.pk)

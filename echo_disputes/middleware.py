@@ -20,24 +20,6 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIXES)
 
 
-class ApiTrailingSlashMiddleware:
-    """ECHO clients send paths without a trailing slash, Django habits add one: accept both.
-
-    API routes are declared without the slash; this strips it before URL resolution so that
-    `/api/orders` and `/api/orders/` reach the same view with no redirect (a redirect would turn
-    a POST into a GET in many clients).
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        if is_api_path(path) and len(path) > 1 and path.endswith("/"):
-            request.path_info = path.rstrip("/")
-        return self.get_response(request)
-
-
 class ApiErrorMiddleware:
     """Under /api/ every response is JSON: Django's own 404/405/500 pages never leak out.
 

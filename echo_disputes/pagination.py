@@ -52,10 +52,7 @@ class EchoPagination(BasePagination):
         )
         self.page = self._positive_int(request, self.page_query_param, 1, self.max_page)
         offset = (self.page - 1) * self.page_size
-        # A view may read its page its own way (see DisputeViewSet.page_rows); same rows.
-        read = getattr(view, "page_rows", None)
-        limit = self.page_size + 1
-        rows = read(queryset, offset, limit) if read else list(queryset[offset : offset + limit])
+        rows = list(queryset[offset : offset + self.page_size + 1])
         self.has_next = len(rows) > self.page_size
         return rows[: self.page_size]
 

@@ -6,7 +6,6 @@ Production differs from development only by environment values; `.env.example` l
 from __future__ import annotations
 
 import os
-import sys
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,18 +32,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-TESTING = "pytest" in sys.modules or os.environ.get("ECHO_TESTING") == "1"
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # Only development and tests may run without a key: production must refuse to start.
+    if DEBUG:
+        # Only development may run without a key: production must refuse to start.
         SECRET_KEY = "insecure-development-only-key-not-for-production-use-0123456789"
     else:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -72,7 +70,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "echo_disputes.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,11 +104,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Lets psycopg prepare the hot statements (echo_disputes.rawsql.cursor) after five runs on a
-    # connection; the ORM's own queries bind client-side and are never prepared. Set it to 0 behind
-    # a transaction pooler that cannot keep prepared statements (PgBouncer before 1.21).
-    _prepare = env_int("DATABASE_PREPARE_THRESHOLD", 5)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare or None
+    # Django's own prepared statements (psycopg 3): with server-side binding, psycopg prepares a
+    # statement after `prepare_threshold` runs on a connection. Behind a transaction pooler that
+    # cannot keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements),
+    # set DATABASE_SERVER_SIDE_BINDING=0 (docs/operations.md).
+    if env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "server_side_binding": True,
+                "prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5) or None,
+            }
+        )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,15 +140,15 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 # Development and tests serve static files straight from the apps, with no collectstatic run
 # (whitenoise would otherwise warn, an error under pytest, that STATIC_ROOT does not exist).
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,20 +162,21 @@ CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# Preloading is hard to undo (browsers ship the list): only on request.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # TLS ends at the load balancer in front of gunicorn; the redirect lives there (docs/operations.md).
-SILENCED_SYSTEM_CHECKS = ["security.W008"]
+# HSTS preload is opt-in (DJANGO_SECURE_HSTS_PRELOAD): silenced so `check --deploy` stays clean.
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.JWTAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "echo_disputes.negotiation.EchoContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -201,6 +205,10 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # simplejwt's own checks: an inactive user is refused, and a token issued before the user's
+    # password changed no longer authenticates (its `hash_password` claim no longer matches).
+    "CHECK_USER_IS_ACTIVE": True,
+    "CHECK_REVOKE_TOKEN": True,
     "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.ScopedTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "accounts.api.serializers.StrictTokenRefreshSerializer",
 }

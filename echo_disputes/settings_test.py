@@ -1,12 +1,16 @@
-"""Test settings: the production module with the few values tests need."""
+"""Test settings: the production module with the few values tests need.
+
+The only place with a known secret key: tests sign tokens and sessions with it, and production
+(echo_disputes.settings) refuses to start without DJANGO_SECRET_KEY.
+"""
 
 import os
 
-os.environ.setdefault("ECHO_TESTING", "1")
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite")
 os.environ.setdefault("PAYMENTS_WEBHOOK_SECRET", "test-webhook-secret")
 
 from echo_disputes.settings import *  # noqa: F403
-from echo_disputes.settings import REST_FRAMEWORK
+from echo_disputes.settings import REST_FRAMEWORK, STORAGES
 
 # Hashing with the default PBKDF2 makes every factory user cost ~100 ms.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -19,6 +23,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min"},
 }
 PAYMENTS_WEBHOOK_SECRET = "test-webhook-secret"
+# Tests serve static files straight from the apps, with no collectstatic run (whitenoise would
+# otherwise warn, an error under pytest, that STATIC_ROOT does not exist).
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that touch no database (settings, schema, pure functions) still clear the throttle cache:
 # a process-local cache keeps them free of the database. Production's shared database cache is
 # checked in tests/accounts/test_throttle_shared.py.

@@ -122,28 +122,51 @@ def test_tests_run_with_debug_off() -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "threshold", "expected"),
+    ("url", "variables", "expected"),
     [
-        ("postgres://u:p@127.0.0.1:5432/echo", None, "5"),
-        ("postgres://u:p@127.0.0.1:5432/echo", "0", "None"),
-        ("postgres://u:p@127.0.0.1:5432/echo", "12", "12"),
-        (None, None, "absent"),
+        ("postgres://u:p@127.0.0.1:5432/echo", {}, "True 5"),
+        ("postgres://u:p@127.0.0.1:5432/echo", {"DATABASE_PREPARE_THRESHOLD": "12"}, "True 12"),
+        ("postgres://u:p@127.0.0.1:5432/echo", {"DATABASE_PREPARE_THRESHOLD": "0"}, "True None"),
+        ("postgres://u:p@127.0.0.1:5432/echo", {"DATABASE_SERVER_SIDE_BINDING": "0"}, "- -"),
+        (None, {}, "- -"),
     ],
 )
 def test_prepared_statements_follow_the_environment(
-    tmp_path: Path, url: str | None, threshold: str | None, expected: str
+    tmp_path: Path, url: str | None, variables: dict[str, str], expected: str
 ) -> None:
-    """Only PostgreSQL gets psycopg's prepare_threshold (echo_disputes.rawsql.cursor); 0 turns it
-    off for poolers that cannot keep prepared statements."""
+    """Only PostgreSQL gets Django's server-side binding and psycopg's prepare_threshold; both
+    can be turned off for poolers that cannot keep prepared statements."""
     env = production_env(tmp_path)
     if url:
         env["DATABASE_URL"] = url
-    if threshold is not None:
-        env["DATABASE_PREPARE_THRESHOLD"] = threshold
+    env.update(variables)
     code = (
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold', 'absent'))"
+        "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding', '-'), o.get('prepare_threshold', '-'))"
     )
     result = manage(env, "shell", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "False"), ("1", "True")])
+def test_hsts_preload_is_opt_in(tmp_path: Path, value: str | None, expected: str) -> None:
+    env = production_env(tmp_path)
+    if value is not None:
+        env["DJANGO_SECURE_HSTS_PRELOAD"] = value
+    code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    result = manage(env, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_only_the_test_settings_know_a_secret_key(tmp_path: Path) -> None:
+    # Importing the test settings in a child is what makes pytest work without a key; the
+    # production module, even under a process named pytest, has none.
+    env = child_env(tmp_path, DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.com")
+    result = child_python(
+        env, "-c", "import pytest, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = "
+        "'echo_disputes.settings'; django.setup()"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr

@@ -1,8 +1,5 @@
-from rest_framework.routers import SimpleRouter
+"""The party API routes (see disputes/api/party/urls.py)."""
 
-from disputes.api.views import DisputeViewSet
+from disputes.api.party.urls import urlpatterns
 
-router = SimpleRouter(trailing_slash=False)
-router.register("disputes", DisputeViewSet, basename="dispute")
-
-urlpatterns = router.urls
+__all__ = ["urlpatterns"]

@@ -1,9 +1,3 @@
-"""The payment provider's chargeback webhook, under /api/webhooks/."""
+from disputes.api.webhooks.urls import urlpatterns
 
-from django.urls import URLPattern, URLResolver, path
-
-from disputes.api.webhooks import PaymentsWebhook
-
-urlpatterns: list[URLPattern | URLResolver] = [
-    path("payments", PaymentsWebhook.as_view(), name="payments-webhook"),
-]
+__all__ = ["urlpatterns"]

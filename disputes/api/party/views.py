@@ -1,3 +1,6 @@
+"""The party API's dispute endpoints (docs/design.md §6): validate the input, call one service or
+selector, serialize. Who may act is asked of the policies by `DisputePolicy`."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,16 +14,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import (
-    ClaimedUser,
-    JWTAuthentication,
-    active_user,
-)
-from accounts.models import User
-from accounts.selectors import user_get_for_request
+from accounts.policies import is_support_staff
+from accounts.requests import request_user
 from disputes import selectors, services
-from disputes.api.permissions import DisputePolicy
-from disputes.api.serializers import (
+from disputes.api.party.permissions import DisputePolicy
+from disputes.api.party.serializers import (
     DisputeCloseInput,
     DisputeDetailOutput,
     DisputeOpenInput,
@@ -32,11 +30,9 @@ from disputes.api.serializers import (
 from disputes.filters import DisputeFilter
 from disputes.models import Dispute
 from disputes.policies import Action
-from accounts.requests import request_user
 from echo_disputes.openapi import errors
 
 LIST_ERRORS = errors(400, 401)
-PAGING_PARAMS = frozenset({"page", "pageSize"})
 
 
 @extend_schema_view(
@@ -63,35 +59,8 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "take_up": Action.TAKE_UP,
     }
 
-    # The requests the party apps make all the time read the user's row inside their own first
-    # statement (`JWTAuthentication(defer_user=True)`): one round trip fewer each.
-    DEFERRED_USER = frozenset(
-        {("retrieve", "get"), ("retrieve", "head"), ("my_disputes", "get"),
-         ("my_disputes", "head"), ("messages", "post")}
-    )  # fmt: skip
-
-    def get_authenticators(self) -> list[Any]:
-        # Called before DRF sets `self.action`; `self.request` is still Django's request here.
-        request = getattr(self, "request", None)
-        method = (getattr(request, "method", None) or "").lower()
-        action = getattr(self, "action_map", {}).get(method)
-        if (action, method) in self.DEFERRED_USER:
-            return [JWTAuthentication(defer_user=True)]
-        return [JWTAuthentication()]
-
-    def _read_user_now(self) -> None:
-        """For a deferred-user action taking a path that cannot fold the user's row into its
-        statement: read it now, as `JWTAuthentication` would have."""
-        claim = self.request.user
-        if isinstance(claim, ClaimedUser):
-            self.request.user = active_user(user_get_for_request(user_id=claim.pk))
-
     def get_queryset(self) -> QuerySet[Dispute]:
         user = self.request.user
-        if self._plain_statuses() is not None:
-            # `page_rows` reads this page with one plain statement; building the ORM filter
-            # here would cost a tenth of the request for a queryset nobody evaluates.
-            return Dispute.objects.none()
         if self.action == "list":
             return selectors.disputes_visible_to(user)
         if self.action == "my_disputes":
@@ -99,7 +68,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if self.action == "open_disputes":
             return selectors.disputes_visible_to(user).open()  # type: ignore[attr-defined]
         # Object endpoints look in every dispute so that a missing one is 404 and someone
-        # else's is 403 (DESIGN §5); the policy decides, not the queryset.
+        # else's is 403 (docs/design.md §5); the policy decides, not the queryset.
         return Dispute.objects.select_related("opened_by")
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
@@ -107,69 +76,24 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # hide the dispute (404) nor fail validation (400).
         if self.detail:
             return queryset
-        if not self._filtered():
-            # No filter asked for: building and validating the FilterSet's form would cost more
-            # than the rest of the list call and return the queryset unchanged.
-            return queryset
         return super().filter_queryset(queryset)
 
-    def _filtered(self) -> bool:
-        return bool(set(self.request.query_params) - PAGING_PARAMS)
-
-    def _plain_statuses(self) -> tuple[str, ...] | None:
-        """For an unfiltered list scoped to the caller's own disputes, the statuses its one
-        plain statement reads (empty: all); None when the list needs the ORM path."""
-        if self.detail or self._filtered():
-            return None
-        if self.action not in ("list", "my_disputes", "open_disputes"):
-            return None
-        return selectors.own_disputes_statuses(
-            self.request.user,
-            own_only=self.action == "my_disputes",
-            open_only=self.action == "open_disputes",
-        )
-
-    def page_rows(self, queryset: QuerySet[Dispute], offset: int, limit: int) -> list[Any]:
-        """List pages scoped to one party read each party index in order (see the selector)."""
+    def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
+        # A list scoped to one party reads each party index in order (see the selector).
         user = self.request.user
-        statuses = self._plain_statuses()
-        if statuses is not None and isinstance(user, ClaimedUser):
-            self.request.user, rows = selectors.disputes_page_with_reader(
-                reader_id=user.pk, offset=offset, limit=limit, verify=active_user,
-                statuses=statuses,
-            )  # fmt: skip
-            return rows
-        if statuses is not None:
-            return selectors.disputes_page_of_party_plain(
-                user_id=request_user(self.request).pk, offset=offset, limit=limit,
-                statuses=statuses,
-            )  # fmt: skip
-        party_scoped = self.action == "my_disputes" or (
-            self.action in ("list", "open_disputes") and not user.is_staff
-        )
-        if party_scoped and user.is_authenticated:
-            return selectors.disputes_slice_for_party(
-                queryset, user_id=user.pk, offset=offset, limit=limit
-            )
-        return list(queryset[offset : offset + limit])
+        if self.action == "my_disputes" or not is_support_staff(user):
+            queryset = selectors.PartyDisputeList(queryset, user_id=user.pk)  # type: ignore[assignment]
+        return super().paginate_queryset(queryset)
 
     def get_serializer_class(self) -> type:
         return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        # One statement reads the user, the dispute and its thread; then the authentication's
-        # check (401), the policy (403) and the serializer, in that order.
-        claim = request.user
-        if not isinstance(claim, ClaimedUser):
-            return self._detail(int(pk))
-        request.user, dispute = selectors.dispute_get_with_reader(
-            reader_id=claim.pk, dispute_id=int(pk), verify=active_user
-        )
-        return Response(DisputeDetailOutput(dispute).data)
+        return self._detail(int(pk))
 
-    def _detail(self, dispute_id: int) -> Response:
+    def _detail(self, dispute_id: int, code: int = status.HTTP_200_OK) -> Response:
         dispute = selectors.dispute_get_for(self.request.user, dispute_id)
-        return Response(DisputeDetailOutput(dispute).data)
+        return Response(DisputeDetailOutput(dispute).data, status=code)
 
     @extend_schema(
         summary="Open a dispute on an order (buyer or seller)",
@@ -188,9 +112,9 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             amount=v.get("amount"),
             currency=v.get("currency"),
         )
-        response = self._detail(dispute.pk)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        # A new dispute has no messages yet, and its opener is the caller: nothing to re-read.
+        dispute.visible_messages = []  # type: ignore[attr-defined]
+        return Response(DisputeDetailOutput(dispute).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Disputes on orders where I am buyer or seller",
@@ -198,9 +122,6 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @action(detail=False, methods=["get"], url_path="user/my-disputes")
     def my_disputes(self, request: Request) -> Response:
-        if self._filtered():
-            # Filtered lists go through the FilterSet and the ORM, which need the user first.
-            self._read_user_now()
         return self.list(request)
 
     @extend_schema(
@@ -246,23 +167,13 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if request.method == "POST":
             data = MessagePostInput(data=request.data)
             data.is_valid(raise_exception=True)
-            # The service reads the dispute (404) and asks the policy (403) itself, and reads
-            # the caller's row with the dispute (401): reading either here first would be one
-            # more query on the most frequent write.
-            claim = request.user
-            actor: User | services.UnreadActor = (
-                services.UnreadActor(claim.pk, active_user)
-                if isinstance(claim, ClaimedUser)
-                else request_user(request)
-            )
+            # The service reads the dispute (404) and asks the policy (403) under its lock.
             message = services.message_post(
-                actor=actor,
+                actor=request_user(request),
                 dispute_id=int(pk),
                 body=data.validated_data["message"],
                 visibility=data.validated_data["visibility"],
             )
-            request.user = message.author
-            # The service returns the row with its author (the caller) attached: no re-read.
             return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
         dispute = self.get_object()
         page = self.paginate_queryset(

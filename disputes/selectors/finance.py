@@ -1,0 +1,91 @@
+"""Reads for the finance API (docs/design.md §7): the caller's store scope from the policy, and a
+keyset cursor over (created_at, id)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from disputes import policies
+from disputes.models import Dispute
+from echo_disputes.errors import InvalidInput, NotFound
+
+# What the provider's format shows of a dispute; the rest of the row is never read.
+FINANCE_FIELDS = (
+    "id", "order_id", "seller_id", "reason_code", "status", "amount", "currency",
+    "original_amount", "fee", "fee_currency", "respond_by", "created_at", "updated_at",
+)  # fmt: skip
+ROW_ID_MAX = 2**63 - 1
+
+
+def disputes_for_finance(user: Any) -> QuerySet[Dispute]:
+    """The disputes in the caller's finance scope (`policies.finance_disputes_q`), with the
+    order's transaction id and the store. Call only after `policies.finance_require_read`."""
+    return (
+        Dispute.objects.filter(policies.finance_disputes_q(user))
+        .only(*FINANCE_FIELDS)
+        .annotate(store_id=F("order__item__store_id"), transaction_id=F("order__transaction_id"))
+    )
+
+
+def finance_cursor_encode(dispute: Dispute) -> str:
+    raw = f"{dispute.created_at.isoformat()}|{dispute.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def finance_cursor_decode(cursor: str) -> tuple[datetime, int]:
+    wrong = InvalidInput("wrong cursor", code="wrong_cursor", details={"cursor": ["wrong cursor"]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, pk = raw.partition("|")
+        moment, ident = datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, binascii.Error):
+        raise wrong from None
+    if moment.tzinfo is None or not 0 < ident <= ROW_ID_MAX:
+        raise wrong
+    return moment, ident
+
+
+def finance_disputes_page(
+    user: Any,
+    *,
+    cursor: str = "",
+    limit: int = 10,
+    statuses: Sequence[str] = (),
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+) -> tuple[list[Dispute], str]:
+    """One page, newest first, and the cursor of the next ("" when there is none).
+
+    The keyset (created_at, id) cursor resumes strictly after the last row shown, so a page never
+    repeats or skips a dispute, even while new ones (always newer) are being created."""
+    qs = disputes_for_finance(user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_before is not None:
+        qs = qs.filter(created_at__lt=created_before)
+    if cursor:
+        moment, ident = finance_cursor_decode(cursor)
+        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=ident))
+    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
+    if len(rows) > limit:
+        return rows[:limit], finance_cursor_encode(rows[limit - 1])
+    return rows, ""
+
+
+def finance_dispute_get(user: Any, dispute_id: str) -> Dispute:
+    """A dispute in the caller's finance scope; another store's is as missing as an unknown id,
+    so ids cannot be probed across stores."""
+    dispute = None
+    if dispute_id.isascii() and dispute_id.isdigit() and len(dispute_id) <= 18:
+        dispute = disputes_for_finance(user).filter(pk=int(dispute_id)).first()
+    if dispute is None:
+        raise NotFound("record not found", code="dispute_not_found")
+    return dispute

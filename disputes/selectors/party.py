@@ -1,0 +1,183 @@
+"""Reads for the parties' API and pages, already limited to what the user may see.
+
+Each scope comes from the policy as a `Q` (disputes.policies), so a list shows exactly the rows
+the object checks allow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from disputes import policies
+from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
+from disputes.policies import Action
+from echo_disputes.errors import NotFound
+from orders.models import Order
+from orders.policies import OrderAction, order_require
+
+NO_DISPUTE = "No dispute with this id."
+
+
+def _base() -> QuerySet[Dispute]:
+    # Only the opener is shown; the order is shown by id (`order_id`), so no join to orders.
+    return Dispute.objects.select_related("opened_by")
+
+
+def disputes_visible_to(user: Any) -> QuerySet[Dispute]:
+    """Staff see every dispute; a party those on its orders; anyone else nothing."""
+    return _base().filter(policies.visible_disputes_q(user))
+
+
+def disputes_of_party(user: Any) -> QuerySet[Dispute]:
+    """Disputes on orders where the user is buyer or seller, staff included (their own)."""
+    return _base().filter(policies.own_disputes_q(user))
+
+
+def messages_visible_to(user: Any) -> QuerySet[Message]:
+    """Internal notes only for staff: a party never sees, lists or counts one."""
+    return (
+        Message.objects.select_related("author")
+        .filter(policies.visible_messages_q(user))
+        .order_by("created_at", "id")
+    )
+
+
+def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
+    return (
+        DisputeEvent.objects.select_related("actor")
+        .filter(policies.visible_events_q(user))
+        .order_by("at", "id")
+    )
+
+
+def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
+    """The dispute if it exists (else 404) and the user may see it (else 403), with the thread
+    the user may read as `visible_messages`."""
+    dispute = (
+        _base()
+        .prefetch_related(
+            Prefetch("messages", queryset=messages_visible_to(user), to_attr="visible_messages")
+        )
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None:
+        raise NotFound(NO_DISPUTE, code="dispute_not_found")
+    policies.require(user, Action.VIEW, dispute)
+    return dispute
+
+
+def dispute_for_order(user: Any, order_id: int) -> Dispute:
+    """The open dispute of an order, else its latest; 404 when the order has none."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("No order with this id.", code="order_not_found")
+    order_require(user, OrderAction.VIEW, order)
+    scoped = Dispute.objects.filter(order_id=order_id).order_by("-created_at", "-id")
+    candidate = (
+        scoped.filter(status__in=OPEN_STATUSES).values_list("pk", flat=True).first()
+        or scoped.values_list("pk", flat=True).first()
+    )
+    if candidate is None:
+        raise NotFound("This order has no dispute.", code="dispute_not_found")
+    return dispute_get_for(user, candidate)
+
+
+def order_has_open_dispute(*, order_id: int) -> bool:
+    return Dispute.objects.open().filter(order_id=order_id).exists()
+
+
+def disputes_slice_for_party(
+    qs: QuerySet[Dispute], *, user_id: int, offset: int, limit: int
+) -> list[Dispute]:
+    """Rows `offset` to `offset + limit` of `qs` (a party's disputes, already filtered and
+    ordered), read as two index-ordered scans, as buyer and as seller, merged here.
+
+    With `buyer_id = u OR seller_id = u` PostgreSQL can read neither party index in order, so for
+    a page it may walk the global created-at index instead, until enough of the user's rows turn
+    up: for a user whose disputes are old that reads most of the table (about a second at a
+    million disputes). Each branch below is a short ordered read of one party index, and the
+    page's rows are then read by primary key.
+    """
+    ordering = [str(o) for o in (qs.query.order_by or Dispute._meta.ordering or ())]
+    fields = [o.lstrip("-") for o in ordering]
+    keys = qs.order_by(*ordering).values_list("pk", *fields)
+    found: dict[int, tuple[Any, ...]] = {}
+    for column in ("buyer_id", "seller_id"):
+        for row in keys.filter(**{column: user_id})[: offset + limit]:
+            found[row[0]] = row
+    merged = list(found.values())
+    # Stable sorts from the last key to the first give the lexicographic order with each key's
+    # own direction.
+    for index in reversed(range(len(fields))):
+        merged.sort(key=lambda row: row[index + 1], reverse=ordering[index].startswith("-"))
+    page_ids = [row[0] for row in merged[offset : offset + limit]]
+    if not page_ids:
+        return []
+    rows = {dispute.pk: dispute for dispute in qs.filter(pk__in=page_ids)}
+    return [rows[pk] for pk in page_ids if pk in rows]
+
+
+class PartyDisputeList:
+    """A party's disputes as a sequence a paginator can slice: each slice is read by
+    `disputes_slice_for_party`, and `count` is one query over the party indexes."""
+
+    def __init__(self, qs: QuerySet[Dispute], *, user_id: int) -> None:
+        self.qs = qs
+        self.user_id = user_id
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Dispute]:
+        start = item.start or 0
+        stop = item.stop if item.stop is not None else start
+        return disputes_slice_for_party(
+            self.qs, user_id=self.user_id, offset=start, limit=max(stop - start, 0)
+        )
+
+
+def disputes_page_of_party(user: Any, *, status: str | None = None) -> QuerySet[Dispute]:
+    """The "my disputes" page: the user's disputes as buyer or seller, with what a row shows."""
+    qs = disputes_of_party(user).select_related("order__item", "buyer", "seller")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def dispute_thread_for_party(user: Any, dispute_id: int) -> Dispute:
+    """A dispute's thread page, for its buyer or seller only (else NotFound, so the page does not
+    reveal that the dispute exists). Always the party view, even for a staff user who is a party:
+    public messages as `visible_messages`, the timeline without note events as `timeline`."""
+    party_view = policies.visible_messages_q(None)
+    dispute = (
+        disputes_of_party(user)
+        .select_related("order__item", "buyer", "seller", "closed_by")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=Message.objects.select_related("author")
+                .filter(party_view)
+                .order_by("created_at", "id"),
+                to_attr="visible_messages",
+            ),
+            Prefetch(
+                "events",
+                queryset=DisputeEvent.objects.select_related("actor")
+                .filter(policies.visible_events_q(None))
+                .order_by("at", "id"),
+                to_attr="timeline",
+            ),
+        )
+        .filter(pk=dispute_id)
+        .first()
+    )
+    if dispute is None:
+        raise NotFound(NO_DISPUTE, code="dispute_not_found")
+    policies.require(user, Action.VIEW, dispute)
+    return dispute

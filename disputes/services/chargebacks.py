@@ -1,0 +1,280 @@
+"""Chargebacks reported by the payment provider's webhook (docs/design.md §8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from disputes import states
+from disputes.models import (
+    OPEN_STATUSES,
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    EventType,
+    Outcome,
+    PaymentEvent,
+    PaymentEventResult,
+    ReasonCode,
+)
+from disputes.services.core import money_validate, notify_on_commit, parties, transition
+from echo_disputes.errors import InvalidInput, NotFound
+from orders.models import Order
+
+CHARGEBACK_EVENT_TYPES: tuple[str, ...] = ("dispute.created", "dispute.updated", "dispute.closed")
+CHARGEBACK_SUPERSEDED = (
+    "Superseded by a chargeback: the buyer's bank disputed the payment, so the payment "
+    "provider now decides this dispute."
+)
+
+
+@dataclass(frozen=True)
+class ChargebackEvent:
+    """One provider event, its shape already checked by the webhook's input serializer."""
+
+    event_id: str
+    type: str
+    created: datetime
+    provider_dispute_id: str
+    transaction_id: str
+    reason_code: str
+    amount: Decimal
+    currency: str
+    status: str
+    fee: Decimal | None = None
+    fee_currency: str | None = None
+    expiration_time: datetime | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChargebackResult:
+    event: PaymentEvent
+    replayed: bool
+
+
+def _chargeback_outcome(dispute: Dispute) -> list[str]:
+    """A provider decision carries its outcome; a lost chargeback refunds the disputed amount."""
+    if dispute.status == DisputeStatus.WON:
+        dispute.outcome = Outcome.WON
+    elif dispute.status == DisputeStatus.LOST:
+        dispute.outcome = Outcome.LOST
+        dispute.refund_amount = dispute.amount
+    else:
+        return []
+    return ["outcome", "refund_amount"]
+
+
+def _chargeback_move(
+    *, dispute: Dispute, event: ChargebackEvent, now: datetime, fields: list[str]
+) -> list[str]:
+    """Move to the provider's status (when it differs) through `transition`, or log the update."""
+    payload = {
+        "event_id": event.event_id,
+        "provider_dispute_id": event.provider_dispute_id,
+        "amount": str(dispute.amount),
+        "fee": str(dispute.fee),
+    }
+    if event.status == dispute.status:
+        event(dispute=dispute, actor=None, type=EventType.PROVIDER_UPDATE, payload=payload, at=now)
+        return fields
+    fields = fields + transition(
+        dispute=dispute,
+        move=states.Move.PROVIDER,
+        actor=None,
+        event_type=EventType.PROVIDER_UPDATE,
+        now=now,
+        target=event.status,
+        payload=payload,
+    )
+    fields += _chargeback_outcome(dispute)
+    notify_on_commit(
+        user_ids=parties(dispute),
+        subject=f"Chargeback on order #{dispute.order_id} is now {dispute.status}",
+        body=f"The payment provider reports dispute #{dispute.pk} as {dispute.status}.",
+    )
+    return fields
+
+
+def _chargeback_supersede(*, order: Order, event: ChargebackEvent, now: datetime) -> None:
+    """A chargeback takes over the order: the open party dispute closes without a winner."""
+    for other in Dispute.objects.select_for_update().filter(order=order, status__in=OPEN_STATUSES):
+        fields = transition(
+            dispute=other,
+            move=states.Move.CLOSE,
+            actor=None,
+            event_type=EventType.CLOSED,
+            now=now,
+            payload={"superseded_by": event.provider_dispute_id, "event_id": event.event_id},
+        )
+        other.resolution = CHARGEBACK_SUPERSEDED
+        other.save(update_fields=[*fields, "resolution"])
+        notify_on_commit(
+            user_ids=parties(other),
+            subject=f"Dispute #{other.pk} was closed by a chargeback",
+            body=CHARGEBACK_SUPERSEDED,
+        )
+
+
+def _chargeback_open(
+    *,
+    order: Order,
+    event: ChargebackEvent,
+    amount: Decimal,
+    fee: Decimal,
+    fee_currency: str,
+    now: datetime,
+) -> Dispute:
+    _chargeback_supersede(order=order, event=event, now=now)
+    label = ReasonCode(event.reason_code).label
+    dispute = Dispute.objects.create(
+        order=order,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        opened_by=None,
+        kind=DisputeKind.CHARGEBACK,
+        reason=f"Chargeback reported by the payment provider: {label}.",
+        reason_code=event.reason_code,
+        amount=amount,
+        currency=order.currency,
+        original_amount=order.final_price,
+        fee=fee,
+        fee_currency=fee_currency,
+        respond_by=event.expiration_time or now + settings.DISPUTE_RESPONSE_WINDOW,
+        created_at=now,
+        updated_at=now,
+        last_activity_at=now,
+        provider_dispute_id=event.provider_dispute_id,
+        provider_event_at=event.created,
+    )
+    event(
+        dispute=dispute,
+        actor=None,
+        type=EventType.OPENED,
+        to_status=DisputeStatus.NEEDS_RESPONSE,
+        payload={
+            "event_id": event.event_id,
+            "provider_dispute_id": event.provider_dispute_id,
+            "reason_code": event.reason_code,
+            "amount": str(amount),
+            "fee": str(fee),
+        },
+        at=now,
+    )
+    notify_on_commit(
+        user_ids=parties(dispute),
+        subject=f"A chargeback was reported on order #{order.pk}",
+        body=f"The buyer's bank disputed the payment ({label}, {amount} {order.currency}). "
+        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC.",
+    )
+    if event.status != DisputeStatus.NEEDS_RESPONSE:
+        fields = _chargeback_move(dispute=dispute, event=event, now=now, fields=[])
+        dispute.save(update_fields=sorted(set(fields)))
+    return dispute
+
+
+def _chargeback_update(
+    *,
+    dispute: Dispute,
+    event: ChargebackEvent,
+    amount: Decimal,
+    fee: Decimal,
+    fee_currency: str,
+    now: datetime,
+) -> None:
+    dispute.amount = amount
+    dispute.fee = fee
+    dispute.fee_currency = fee_currency
+    dispute.reason_code = event.reason_code
+    dispute.provider_event_at = event.created
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    fields = [
+        "amount",
+        "fee",
+        "fee_currency",
+        "reason_code",
+        "provider_event_at",
+        "updated_at",
+        "last_activity_at",
+    ]
+    if event.expiration_time is not None:
+        dispute.respond_by = event.expiration_time
+        fields.append("respond_by")
+    fields = _chargeback_move(dispute=dispute, event=event, now=now, fields=fields)
+    dispute.save(update_fields=sorted(set(fields)))
+
+
+@transaction.atomic
+def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
+    """Apply a provider event to the order's chargeback dispute, opening it on first sight.
+
+    Once per event id, whatever the delivery (the unique event id decides, even for simultaneous
+    deliveries), and never backwards: an event older than the last one applied to the dispute,
+    or one about a dispute already decided, is stored and changes nothing.
+    """
+    # Every event of an order waits on the order row: finding the dispute, superseding a party
+    # dispute and inserting the chargeback are one step.
+    order = Order.objects.select_for_update().filter(transaction_id=event.transaction_id).first()
+    if order is None:
+        raise NotFound(
+            "No order with this transaction id.",
+            code="transaction_not_found",
+            details={"data.transaction_id": ["No order with this transaction id."]},
+        )
+    try:
+        with transaction.atomic():
+            record = PaymentEvent.objects.create(
+                event_id=event.event_id,
+                type=event.type,
+                created=event.created,
+                payload=event.payload,
+            )
+    except IntegrityError:
+        return ChargebackResult(
+            event=PaymentEvent.objects.get(event_id=event.event_id), replayed=True
+        )
+    if event.currency != order.currency:
+        raise InvalidInput(
+            f"data.currency must be the order's currency ({order.currency}).",
+            details={"data.currency": [f"Must be {order.currency}."]},
+        )
+    amount = money_validate(
+        event.amount, field="data.amount", ceiling=order.final_price, default=order.final_price
+    )
+    fee = settings.CHARGEBACK_FEE if event.fee is None else event.fee
+    fee_currency = event.fee_currency or order.currency
+    dispute = (
+        Dispute.objects.select_for_update()
+        .filter(provider_dispute_id=event.provider_dispute_id)
+        .first()
+    )
+    if dispute is not None and dispute.order_id != order.pk:
+        raise InvalidInput(
+            "data.dispute_id belongs to another transaction.",
+            details={"data.dispute_id": ["Belongs to another transaction."]},
+        )
+    now = timezone.now()
+    result = PaymentEventResult.APPLIED
+    if dispute is None:
+        dispute = _chargeback_open(
+            order=order, event=event, amount=amount, fee=fee, fee_currency=fee_currency, now=now
+        )
+    elif dispute.provider_event_at is not None and event.created < dispute.provider_event_at:
+        result = PaymentEventResult.STALE
+    elif dispute.is_terminal:
+        result = PaymentEventResult.TERMINAL
+    else:
+        _chargeback_update(
+            dispute=dispute, event=event, amount=amount, fee=fee, fee_currency=fee_currency, now=now
+        )
+    record.dispute = dispute
+    record.result = result
+    record.save(update_fields=["dispute", "result"])
+    return ChargebackResult(event=record, replayed=False)

@@ -1,0 +1,144 @@
+"""What every dispute service shares: the row lock, the one lifecycle transition, the audit event,
+input checks and notifications scheduled for after the commit.
+
+`transition` is the only place a dispute's status is assigned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import states
+from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent
+from disputes.notifications import notify_users
+from echo_disputes.errors import Conflict, InvalidInput, NotFound
+
+REASON_MIN, REASON_MAX = 10, 500
+MESSAGE_MAX = 2000
+RESOLUTION_MAX = 2000
+CENT = Decimal("0.01")
+
+
+def lock_dispute(dispute_id: int) -> Dispute:
+    """The dispute row, locked until the transaction ends (404 when there is none)."""
+    dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
+    if dispute is None:
+        raise NotFound("No dispute with this id.", code="dispute_not_found")
+    return dispute
+
+
+def event(
+    *,
+    dispute: Dispute,
+    actor: User | None,
+    type: str,
+    from_status: str = "",
+    to_status: str = "",
+    payload: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> DisputeEvent:
+    return DisputeEvent.objects.create(
+        dispute=dispute,
+        actor=actor,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        payload=payload or {},
+        at=at or timezone.now(),
+    )
+
+
+def transition(
+    *,
+    dispute: Dispute,
+    move: states.Move,
+    actor: User | None,
+    event_type: str,
+    now: datetime,
+    target: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> list[str]:
+    """Apply a lifecycle move in memory and log it; returns the fields the caller must save."""
+    current = dispute.status
+    chosen = target if target is not None else states.single_target(move, current)
+    if chosen is None or not states.is_allowed(move, current, chosen):
+        if current in TERMINAL_STATUSES:
+            raise Conflict(
+                f"The dispute is {current}; a decided dispute cannot change.", code="dispute_closed"
+            )
+        raise Conflict(
+            f"A dispute that is {current} cannot be moved this way ({move}).",
+            code="transition_not_allowed",
+        )
+    dispute.status = chosen
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    fields = ["status", "updated_at", "last_activity_at"]
+    if chosen in TERMINAL_STATUSES:
+        dispute.closed_at = now
+        fields.append("closed_at")
+    event(
+        dispute=dispute,
+        actor=actor,
+        type=event_type,
+        from_status=current,
+        to_status=chosen,
+        payload=payload,
+        at=now,
+    )
+    return fields
+
+
+def parties(dispute: Dispute, *, exclude: int | None = None) -> list[int]:
+    return [uid for uid in (dispute.buyer_id, dispute.seller_id) if uid != exclude]
+
+
+def notify_on_commit(*, user_ids: list[int], subject: str, body: str) -> None:
+    """E-mail the users once the change is committed: a rolled-back change sends nothing."""
+    transaction.on_commit(partial(notify_users, user_ids=user_ids, subject=subject, body=body))
+
+
+def clean_text(value: str, *, field: str, minimum: int, maximum: int, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{label} may not be blank.", details={field: ["May not be blank."]})
+    if len(text) < minimum:
+        raise InvalidInput(
+            f"{label} must be at least {minimum} characters.",
+            details={field: [f"At least {minimum} characters."]},
+        )
+    if len(text) > maximum:
+        raise InvalidInput(
+            f"{label} must be at most {maximum} characters.",
+            details={field: [f"At most {maximum} characters."]},
+        )
+    return text
+
+
+def money_validate(
+    value: Decimal | None, *, field: str, ceiling: Decimal, default: Decimal
+) -> Decimal:
+    """A positive amount in cents, no more than the order price."""
+    if value is None:
+        return default
+    if value != value.quantize(CENT):
+        raise InvalidInput(
+            f"{field} has more than two decimals.", details={field: ["At most two decimals."]}
+        )
+    if value <= 0:
+        raise InvalidInput(
+            f"{field} must be more than zero.", details={field: ["Must be more than zero."]}
+        )
+    if value > ceiling:
+        raise InvalidInput(
+            f"{field} may not exceed the order price ({ceiling}).",
+            details={field: [f"At most {ceiling}."]},
+        )
+    return value

@@ -1,0 +1,171 @@
+"""Staff take up and decide disputes, the opener withdraws, and the system expires the
+unanswered ones (docs/design.md §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import policies, states
+from disputes.models import Dispute, DisputeStatus, EventType, Outcome
+from disputes.policies import Action
+from disputes.services.core import (
+    RESOLUTION_MAX,
+    clean_text,
+    lock_dispute,
+    money_validate,
+    notify_on_commit,
+    parties,
+    transition,
+)
+from echo_disputes.errors import InvalidInput
+
+
+@transaction.atomic
+def dispute_take_up(*, actor: User, dispute_id: int) -> Dispute:
+    """Staff start reviewing before the respondent has answered."""
+    dispute = lock_dispute(dispute_id)
+    policies.require(actor, Action.TAKE_UP, dispute)
+    now = timezone.now()
+    fields = transition(
+        dispute=dispute,
+        move=states.Move.TAKE_UP,
+        actor=actor,
+        event_type=EventType.TAKEN_UP,
+        now=now,
+    )
+    dispute.save(update_fields=fields)
+    return dispute
+
+
+@transaction.atomic
+def dispute_close(
+    *,
+    actor: User,
+    dispute_id: int,
+    resolution: str,
+    outcome: str | None = None,
+    refund_amount: Decimal | None = None,
+) -> Dispute:
+    """Staff decide: `won` for the seller, `lost` for the buyer (with a refund up to the order
+    price, the disputed amount by default), or no outcome to close without a winner."""
+    dispute = lock_dispute(dispute_id)
+    policies.require(actor, Action.DECIDE, dispute)
+    text = clean_text(
+        resolution, field="resolution", minimum=1, maximum=RESOLUTION_MAX, label="The resolution"
+    )
+    moves = {
+        None: states.Move.CLOSE,
+        "": states.Move.CLOSE,
+        Outcome.WON.value: states.Move.DECIDE_WON,
+        Outcome.LOST.value: states.Move.DECIDE_LOST,
+    }
+    if outcome not in moves:
+        raise InvalidInput(
+            "outcome must be won, lost or omitted.",
+            details={"outcome": ["Must be won, lost or omitted."]},
+        )
+    move = moves[outcome]
+    refund: Decimal | None = None
+    if move is states.Move.DECIDE_LOST:
+        refund = money_validate(
+            refund_amount,
+            field="refundAmount",
+            ceiling=dispute.original_amount,
+            default=dispute.amount,
+        )
+    elif refund_amount is not None:
+        raise InvalidInput(
+            "A refund is recorded only when the buyer wins (outcome lost).",
+            details={"refundAmount": ["Only with outcome lost."]},
+        )
+    now = timezone.now()
+    fields = transition(
+        dispute=dispute,
+        move=move,
+        actor=actor,
+        now=now,
+        event_type=EventType.CLOSED if move is states.Move.CLOSE else EventType.DECIDED,
+        payload={
+            "outcome": outcome or "",
+            "refund_amount": str(refund) if refund else None,
+            "resolution": text,
+        },
+    )
+    dispute.resolution = text
+    dispute.outcome = outcome or ""
+    dispute.refund_amount = refund
+    dispute.closed_by = actor
+    dispute.save(update_fields=[*fields, "resolution", "outcome", "refund_amount", "closed_by"])
+    notify_on_commit(
+        user_ids=parties(dispute),
+        subject=f"Dispute #{dispute.pk} was decided: {dispute.status}",
+        body=f"Resolution: {text}",
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
+    """The opener drops the dispute; it closes with outcome `withdrawn`."""
+    dispute = lock_dispute(dispute_id)
+    policies.require(actor, Action.WITHDRAW, dispute)
+    now = timezone.now()
+    fields = transition(
+        dispute=dispute,
+        move=states.Move.WITHDRAW,
+        actor=actor,
+        event_type=EventType.WITHDRAWN,
+        now=now,
+    )
+    dispute.outcome = Outcome.WITHDRAWN
+    dispute.closed_by = actor
+    dispute.save(update_fields=[*fields, "outcome", "closed_by"])
+    notify_on_commit(
+        user_ids=parties(dispute, exclude=actor.pk),
+        subject=f"Dispute #{dispute.pk} was withdrawn",
+        body=f"{actor.username} withdrew the dispute.",
+    )
+    return dispute
+
+
+def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """The system decides for the buyer when the respondent let `respond_by` pass.
+
+    Safe to run on several hosts at once: each batch locks its rows with SKIP LOCKED, so two
+    runners never pick the same dispute, and a row already expired no longer matches.
+    """
+    moment = now or timezone.now()
+    expired = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Dispute.objects.select_for_update(skip_locked=True)
+                .filter(status=DisputeStatus.NEEDS_RESPONSE, respond_by__lt=moment)
+                .order_by("respond_by", "id")[:batch_size]
+            )
+            if not batch:
+                return expired
+            for dispute in batch:
+                fields = transition(
+                    dispute=dispute,
+                    move=states.Move.EXPIRE,
+                    actor=None,
+                    event_type=EventType.EXPIRED,
+                    now=timezone.now(),
+                    payload={"respond_by": dispute.respond_by.isoformat()},
+                )
+                dispute.outcome = Outcome.EXPIRED
+                dispute.refund_amount = dispute.amount
+                dispute.save(update_fields=[*fields, "outcome", "refund_amount"])
+                notify_on_commit(
+                    user_ids=parties(dispute),
+                    subject=f"Dispute #{dispute.pk} expired",
+                    body="The deadline to respond passed without a response; the dispute was "
+                    "decided for the buyer.",
+                )
+            expired += len(batch)

@@ -1,0 +1,104 @@
+"""Opening a dispute on an order (docs/design.md §4: a party of the order opens it)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import policies
+from disputes.models import Dispute, DisputeKind, DisputeStatus, EventType, ReasonCode
+from disputes.policies import Action
+from disputes.services.core import (
+    REASON_MAX,
+    REASON_MIN,
+    clean_text,
+    event,
+    money_validate,
+    notify_on_commit,
+    parties,
+)
+from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from orders.models import Order
+
+ALREADY_OPEN = "This order already has an open dispute."
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    actor: User,
+    order_id: int,
+    reason: str,
+    reason_code: str = ReasonCode.GENERAL,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+) -> Dispute:
+    """A party of the order opens a dispute; at most one is open per order at a time."""
+    # Locking the order serialises every open (and order completion) on it, so the check below
+    # and the insert are one step; the partial unique index is the last line of defence.
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound(
+            "No order with this id.",
+            code="order_not_found",
+            details={"orderId": ["No order with this id."]},
+        )
+    policies.require(actor, Action.OPEN, order)
+    text = clean_text(
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+    )
+    if reason_code not in ReasonCode.values:
+        raise InvalidInput("Unknown reason code.", details={"reasonCode": ["Unknown code."]})
+    if currency is not None and currency != order.currency:
+        raise InvalidInput(
+            f"The dispute must be in the order's currency ({order.currency}).",
+            details={"currency": [f"Must be {order.currency}."]},
+        )
+    value = money_validate(
+        amount, field="amount", ceiling=order.final_price, default=order.final_price
+    )
+    if Dispute.objects.open().filter(order=order).exists():
+        raise Conflict(ALREADY_OPEN, code="dispute_already_open")
+    now = timezone.now()
+    try:
+        dispute = Dispute.objects.create(
+            order=order,
+            buyer_id=order.buyer_id,
+            seller_id=order.seller_id,
+            opened_by=actor,
+            kind=DisputeKind.ORDER,
+            reason=text,
+            reason_code=reason_code,
+            amount=value,
+            currency=order.currency,
+            original_amount=order.final_price,
+            fee=Decimal("0.00"),
+            fee_currency=order.currency,
+            respond_by=now + settings.DISPUTE_RESPONSE_WINDOW,
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+        )
+    except IntegrityError:
+        # Only reachable if something wrote past the order lock; the transaction is rolled back
+        # with this error, so no savepoint is needed around the insert.
+        raise Conflict(ALREADY_OPEN, code="dispute_already_open") from None
+    event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.OPENED,
+        to_status=DisputeStatus.NEEDS_RESPONSE,
+        payload={"reason_code": reason_code, "amount": str(value)},
+        at=now,
+    )
+    notify_on_commit(
+        user_ids=parties(dispute, exclude=actor.pk),
+        subject=f"A dispute was opened on order #{order.pk}",
+        body=f"{actor.username} opened dispute #{dispute.pk}: {text}\n"
+        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC.",
+    )
+    return dispute

@@ -1,0 +1,89 @@
+"""Posting to a dispute's thread: one service, one path, for the API, the pages and the admin."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import policies, states
+from disputes.models import Dispute, DisputeStatus, EventType, Message, Visibility
+from disputes.policies import Action
+from disputes.services.core import (
+    MESSAGE_MAX,
+    clean_text,
+    event,
+    lock_dispute,
+    notify_on_commit,
+    parties,
+    transition,
+)
+from echo_disputes.errors import Conflict, InvalidInput
+
+
+def answer_moves_status(actor_id: int | None, dispute: Dispute) -> bool:
+    """The respondent's answer to a dispute that needs one moves it under review."""
+    return actor_id == dispute.respondent_id and dispute.status == DisputeStatus.NEEDS_RESPONSE
+
+
+def counts_as_response(actor_id: int | None, dispute: Dispute) -> bool:
+    """A public message from anyone but the opener is a response (first-response time)."""
+    return actor_id != dispute.opened_by_id
+
+
+@transaction.atomic
+def message_post(
+    *, actor: User, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
+) -> Message:
+    """Post to the thread. The respondent's first public message moves the dispute under review;
+    internal notes are staff-only and change nothing a party can see.
+
+    The dispute row is locked first, so the status check, the respondent's move and the
+    first-response time are decided against the row as it is, whatever is posted at once."""
+    dispute = lock_dispute(dispute_id)
+    if visibility not in Visibility.values:
+        raise InvalidInput(
+            "visibility must be public or internal.",
+            details={"visibility": ["Must be public or internal."]},
+        )
+    internal = visibility == Visibility.INTERNAL
+    policies.require(actor, Action.POST_NOTE if internal else Action.POST_MESSAGE, dispute)
+    text = clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
+    if dispute.is_terminal:
+        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+    now = timezone.now()
+    message = Message.objects.create(
+        dispute=dispute, author=actor, body=text, visibility=visibility, created_at=now
+    )
+    event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.NOTE_POSTED if internal else EventType.MESSAGE_POSTED,
+        payload={"message_id": message.pk},
+        at=now,
+    )
+    if internal:
+        # Notes leave no visible trace: not even the dispute's activity time moves.
+        return message
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    fields = ["updated_at", "last_activity_at"]
+    if dispute.first_response_at is None and counts_as_response(actor.pk, dispute):
+        dispute.first_response_at = now
+        fields.append("first_response_at")
+    if answer_moves_status(actor.pk, dispute):
+        fields += transition(
+            dispute=dispute,
+            move=states.Move.RESPOND,
+            actor=actor,
+            event_type=EventType.RESPONDED,
+            now=now,
+            payload={"message_id": message.pk},
+        )
+    dispute.save(update_fields=sorted(set(fields)))
+    notify_on_commit(
+        user_ids=parties(dispute, exclude=actor.pk),
+        subject=f"New message on dispute #{dispute.pk}",
+        body=f"{actor.username} wrote:\n\n{text}",
+    )
+    return message
