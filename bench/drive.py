@@ -1,4 +1,4 @@
-"""Drives every scenario and its floor back to back with wrk; writes the results as JSON.
+"""Drives every scenario, its floor and its peer back to back with wrk; writes JSON results.
 
 Usage (from bench/run.sh): drive.py --base http://127.0.0.1:PORT --params params.json
     --size N --duration 15s --rounds 3 --connections 4 --out results.json
@@ -7,6 +7,10 @@ Each scenario runs in `--rounds` pairs of floor and API, the order alternating f
 the next; the ratio reported is the median of the pairs' ratios. On a shared two-core machine
 the throughput of one ten-second run drifts by a third from minute to minute; a pair measured
 seconds apart drifts far less, and the median drops the odd pair that caught a noisy neighbour.
+
+Scenarios with a peer (bench/peer.py: the same endpoint written the DRF-tutorial way) run it in
+the same rounds: floor, API, peer, then peer, API, floor in the next round, so the API stays next
+to both and each pair's order alternates. API/peer is the median of the rounds' ratios too.
 """
 
 import argparse
@@ -60,6 +64,7 @@ class Scenario:
     target: float | None
     api: Side
     floor: Side | None
+    peer: Side | None = None
 
 
 def request(
@@ -156,10 +161,12 @@ def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
     return [
         Scenario("detail", "Dispute detail, 20 messages", 0.8,
                  Side("GET", "/api/disputes/{id}", auth=buyer, ids=detail),
-                 Side("GET", f"/bench-floor/disputes/{{id}}?user={b}", ids=detail)),
+                 Side("GET", f"/bench-floor/disputes/{{id}}?user={b}", ids=detail),
+                 Side("GET", "/peer/disputes/{id}", auth=buyer, ids=detail)),
         Scenario("my_disputes", "My disputes, page of 50", 0.6,
                  Side("GET", "/api/disputes/user/my-disputes?pageSize=50", auth=buyer),
-                 Side("GET", f"/bench-floor/my-disputes?user={b}&pageSize=50")),
+                 Side("GET", f"/bench-floor/my-disputes?user={b}&pageSize=50"),
+                 Side("GET", "/peer/disputes/user/my-disputes?pageSize=50", auth=buyer)),
         Scenario("finance", "Finance list, page of 50", 0.6,
                  Side("GET", finance, auth=seller),
                  Side("GET", f"/bench-floor/finance-disputes?user={p['seller_id']}&limit=50")),
@@ -173,6 +180,8 @@ def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
                  Side("POST", "/api/disputes/{id}/messages", auth=buyer, body=message,
                       ids=targets),
                  Side("POST", f"/bench-floor/disputes/{{id}}/messages?user={b}", body=message,
+                      ids=targets),
+                 Side("POST", "/peer/disputes/{id}/messages", auth=buyer, body=message,
                       ids=targets)),
         Scenario("post_message_row", "Post a message, against the message row alone", None,
                  Side("POST", "/api/disputes/{id}/messages", auth=buyer, body=message,
@@ -186,11 +195,35 @@ def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
     ]  # fmt: skip
 
 
+def shape(body: bytes) -> list[str] | None:
+    """The JSON keys of a body (of its first element for a list, with a nested list's keys as
+    `key[].sub`): what a peer must answer with to stand beside the API."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, list):
+        data = data[0] if data else {}
+    if not isinstance(data, dict):
+        return None
+    keys = []
+    for key, value in data.items():
+        keys.append(key)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            keys += [f"{key}[].{sub}" for sub in value[0]]
+    return keys
+
+
 def probe(base: str, side: Side) -> dict[str, Any]:
     probe_id = side.range[1] + 1 if side.range else None
     status, headers, body = request(base, side, probe_id=probe_id, count=True)
     queries = headers.get("X-Bench-Queries")
-    return {"status": status, "queries": int(queries) if queries else None, "bytes": len(body)}
+    return {
+        "status": status,
+        "queries": int(queries) if queries else None,
+        "bytes": len(body),
+        "shape": shape(body),
+    }
 
 
 def main() -> None:
@@ -214,7 +247,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="echo-wrk-")
     # Warm every worker (imports, connections, caches) before the first measurement.
     warm = chosen[0]
-    for side in (warm.api, warm.floor):
+    for side in (warm.api, warm.floor, warm.peer):
         if side is not None and side.method == "GET":
             wrk(
                 args.base, side, duration="3s", connections=args.connections, out=f"{tmp}/warm.json"
@@ -232,10 +265,21 @@ def main() -> None:
             row["floor_probe"] = probe(args.base, sc.floor)
             if row["floor_probe"]["status"] >= 400:
                 row["floor_pending"] = f"floor answered {row['floor_probe']['status']}"
+        if sc.peer is not None:
+            row["peer_probe"] = probe(args.base, sc.peer)
+            if row["peer_probe"]["status"] >= 400:
+                row["peer_pending"] = f"peer answered {row['peer_probe']['status']}"
+            elif row["peer_probe"]["shape"] != api_probe["shape"]:
+                # Not fatal: the run goes on and the report says so next to the ratio.
+                row["peer_shape_differs"] = {
+                    "api": api_probe["shape"], "peer": row["peer_probe"]["shape"]
+                }  # fmt: skip
         with_floor = sc.floor is not None and "floor_pending" not in row
-        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "api": []}
+        with_peer = sc.peer is not None and "peer_pending" not in row
+        runs: dict[str, list[dict[str, Any]]] = {"floor": [], "api": [], "peer": []}
         for index in range(args.rounds):
-            sides = [("floor", sc.floor), ("api", sc.api)] if with_floor else [("api", sc.api)]
+            sides = [("floor", sc.floor)] if with_floor else []
+            sides += [("api", sc.api)] + ([("peer", sc.peer)] if with_peer else [])
             for which, side in sides if index % 2 == 0 else reversed(sides):
                 assert side is not None
                 runs[which].append(
@@ -254,6 +298,12 @@ def main() -> None:
                 a["rps"] / f["rps"] for a, f in zip(runs["api"], runs["floor"], strict=True)
             ]
             row["ratio"] = statistics.median(row["ratios"])
+        if with_peer:
+            row["peer"] = combine(runs["peer"])
+            row["peer_ratios"] = [
+                a["rps"] / p["rps"] for a, p in zip(runs["api"], runs["peer"], strict=True)
+            ]
+            row["peer_ratio"] = statistics.median(row["peer_ratios"])
         results.append(row)
         api = row["api"]
         print(
@@ -262,6 +312,12 @@ def main() -> None:
             + (
                 f"; floor {row['floor']['rps']:.0f}/s ratio {row['ratio']:.2f}"
                 if "floor" in row
+                else ""
+            )
+            + (
+                f"; peer {row['peer']['rps']:.0f}/s q={row['peer_probe']['queries']} "
+                f"api/peer {row['peer_ratio']:.2f}"
+                if "peer" in row
                 else ""
             ),
             file=sys.stderr,

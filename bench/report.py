@@ -51,50 +51,78 @@ def errors(side: dict[str, Any]) -> int:
     return sum(side["errors"].values())
 
 
+def _p(side: dict[str, Any] | None) -> str:
+    return f"{side['p50_ms']:.1f} / {side['p99_ms']:.1f}" if side else "-"
+
+
+def _queries(row: dict[str, Any]) -> str:
+    def q(name: str) -> str:
+        value = row.get(f"{name}_probe", {}).get("queries")
+        return "-" if value is None else str(value)
+
+    inner = q("floor") + (f" / {q('peer')}" if "peer_probe" in row else "")
+    return f"{q('api')} ({inner})"
+
+
 def size_table(run: dict[str, Any]) -> list[str]:
     lines = [
         f"### {run['size']:,} disputes",
         "",
         (
             f"wrk, {run['connections']} connections, {run.get('rounds', 1)} rounds of "
-            f"{run['duration']} per side, floor and API back to back on the same server (the "
-            "order alternating between rounds). Ratio: the median of the rounds' ratios; req/s "
-            "over all rounds; p50 and p99: the median round's."
+            f"{run['duration']} per side, floor and API (and the peer, where there is one) back "
+            "to back on the same server (the order alternating between rounds). API/floor and "
+            "API/peer: the median of the rounds' ratios; req/s over all rounds; p50 and p99: the "
+            "median round's. The peer (bench/peer.py) is the same endpoint as DRF's tutorial "
+            "would have it; the targets are against the floor."
         ),
         "",
-        "| Scenario | Queries/req API (floor) | API req/s | Floor req/s | Ratio | Target | Result "
-        "| API p50 / p99 ms | Floor p50 / p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Scenario | Queries/req API (floor / peer) | API req/s | Floor req/s | API/floor "
+        "| Target | Result | Peer req/s | API/peer | API p50 / p99 ms | Floor p50 / p99 ms "
+        "| Peer p50 / p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     notes = []
     for row in run["scenarios"]:
         if "pending" in row:
-            lines.append(f"| {row['title']} | | | | | | pending: {row['pending']} | | |")
+            lines.append(f"| {row['title']} | | | | | | pending: {row['pending']} | | | | | |")
             continue
-        api, floor = row["api"], row.get("floor")
-        fq = row.get("floor_probe", {}).get("queries")
+        api, floor, peer = row["api"], row.get("floor"), row.get("peer")
         target, result = fmt_target(row)
-        lines.append(
-            f"| {row['title']} | {row['api_probe']['queries']} ({fq if fq is not None else '-'}) "
-            f"| {api['rps']:.0f} | {floor['rps']:.0f} | {row['ratio']:.2f} | {target} | {result} "
-            f"| {api['p50_ms']:.1f} / {api['p99_ms']:.1f} "
-            f"| {floor['p50_ms']:.1f} / {floor['p99_ms']:.1f} |"
-            if floor
-            else f"| {row['title']} | {row['api_probe']['queries']} | {api['rps']:.0f} | - | - "
-            f"| {target} | {result} | {api['p50_ms']:.1f} / {api['p99_ms']:.1f} | - |"
-        )
-        for name, side in (("API", api), ("floor", floor)):
+        cells = [row["title"], _queries(row), f"{api['rps']:.0f}"]
+        cells += [f"{floor['rps']:.0f}", f"{row['ratio']:.2f}"] if floor else ["-", "-"]
+        cells += [target, result]
+        cells += [f"{peer['rps']:.0f}", f"{row['peer_ratio']:.2f}"] if peer else ["-", "-"]
+        cells += [_p(api), _p(floor), _p(peer)]
+        lines.append("| " + " | ".join(cells) + " |")
+        for name, side in (("API", api), ("floor", floor), ("peer", peer)):
             if side and errors(side):
                 notes.append(
                     f"- {row['title']}: {errors(side)} failed {name} requests ({side['errors']})."
                 )
+        for key in ("floor_pending", "peer_pending"):
+            if key in row:
+                notes.append(f"- {row['title']}: not measured, the {row[key]}.")
+        if "peer_shape_differs" in row:
+            differs = row["peer_shape_differs"]
+            notes.append(
+                f"- {row['title']}: the peer's JSON keys differ from the API's "
+                f"(API {differs['api']}, peer {differs['peer']})."
+            )
     rounds = [
         f"{row['title']} {' / '.join(f'{r:.2f}' for r in row['ratios'])}"
         for row in run["scenarios"]
         if row.get("ratios")
     ]
     if rounds:
-        lines += ["", "Ratio in each round: " + "; ".join(rounds) + "."]
+        lines += ["", "API/floor in each round: " + "; ".join(rounds) + "."]
+    peer_rounds = [
+        f"{row['title']} {' / '.join(f'{r:.2f}' for r in row['peer_ratios'])}"
+        for row in run["scenarios"]
+        if row.get("peer_ratios")
+    ]
+    if peer_rounds:
+        lines += ["", "API/peer in each round: " + "; ".join(peer_rounds) + "."]
     if notes:
         lines += ["", *notes]
     return lines
