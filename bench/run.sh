@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: for each size, a throwaway PostgreSQL, seed_scale, gunicorn (one worker per core) and
-# wrk driving every scenario next to its floor; then docs/benchmarks.md from the results.
+# wrk driving every scenario next to its floor (and its peer, bench/peer.py, where it has one);
+# then docs/benchmarks.md from the results.
 #
 #   bench/run.sh [--sizes 10000,1000000] [--duration 15s] [--rounds 3] [--connections 4]
 #                [--only detail,...]

@@ -1,4 +1,4 @@
-"""Settings for `make bench`: production settings with loopback-only hosts and the floor views.
+"""Settings for `make bench`: production settings, loopback-only hosts, the floor and peer views.
 
 Everything that matters for speed (DEBUG off, persistent connections, middleware, DRF) stays as in
 production; only what cannot work on plain-HTTP loopback or would refuse a load test changes.
