@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +31,7 @@ def plain_teapot(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/boom/drf", DrfBoomView.as_view()),
+    re_path(r"^api/boom/drf/?$", DrfBoomView.as_view()),
     path("api/boom/plain", plain_boom),
     path("api/boom/teapot", plain_teapot),
     path("api/", include(api_patterns)),

@@ -23,7 +23,13 @@ from disputes.models import (
     PaymentEventResult,
     ReasonCode,
 )
-from disputes.services.core import money_validate, notify_on_commit, parties, transition
+from disputes.services.core import (
+    log_event,
+    money_validate,
+    notify_on_commit,
+    parties,
+    transition,
+)
 from echo_disputes.errors import InvalidInput, NotFound
 from orders.models import Order
 
@@ -82,7 +88,9 @@ def _chargeback_move(
         "fee": str(dispute.fee),
     }
     if event.status == dispute.status:
-        event(dispute=dispute, actor=None, type=EventType.PROVIDER_UPDATE, payload=payload, at=now)
+        log_event(
+            dispute=dispute, actor=None, type=EventType.PROVIDER_UPDATE, payload=payload, at=now
+        )
         return fields
     fields = fields + transition(
         dispute=dispute,
@@ -153,7 +161,7 @@ def _chargeback_open(
         provider_dispute_id=event.provider_dispute_id,
         provider_event_at=event.created,
     )
-    event(
+    log_event(
         dispute=dispute,
         actor=None,
         type=EventType.OPENED,

@@ -34,7 +34,7 @@ def lock_dispute(dispute_id: int) -> Dispute:
     return dispute
 
 
-def event(
+def log_event(
     *,
     dispute: Dispute,
     actor: User | None,
@@ -84,7 +84,7 @@ def transition(
     if chosen in TERMINAL_STATUSES:
         dispute.closed_at = now
         fields.append("closed_at")
-    event(
+    log_event(
         dispute=dispute,
         actor=actor,
         type=event_type,

@@ -16,7 +16,7 @@ from disputes.services.core import (
     REASON_MAX,
     REASON_MIN,
     clean_text,
-    event,
+    log_event,
     money_validate,
     notify_on_commit,
     parties,
@@ -87,7 +87,7 @@ def dispute_open(
         # Only reachable if something wrote past the order lock; the transaction is rolled back
         # with this error, so no savepoint is needed around the insert.
         raise Conflict(ALREADY_OPEN, code="dispute_already_open") from None
-    event(
+    log_event(
         dispute=dispute,
         actor=actor,
         type=EventType.OPENED,

@@ -12,8 +12,8 @@ from disputes.policies import Action
 from disputes.services.core import (
     MESSAGE_MAX,
     clean_text,
-    event,
     lock_dispute,
+    log_event,
     notify_on_commit,
     parties,
     transition,
@@ -55,7 +55,7 @@ def message_post(
     message = Message.objects.create(
         dispute=dispute, author=actor, body=text, visibility=visibility, created_at=now
     )
-    event(
+    log_event(
         dispute=dispute,
         actor=actor,
         type=EventType.NOTE_POSTED if internal else EventType.MESSAGE_POSTED,

@@ -387,3 +387,29 @@ def test_detail_query_count(client_for: Client, staff: User) -> None:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(f"{FINANCE}/{dispute.pk}").status_code == 200
     assert len(ctx.captured_queries) <= 2
+
+
+def test_cursor_walk_returns_every_dispute_once_in_order_on_this_database(
+    client_for: Client, staff: User
+) -> None:
+    """Run on PostgreSQL and on SQLite (`make test` runs this file on both): ties on created_at,
+    sub-second times and whole seconds, each dispute exactly once, newest first."""
+    disputes = [make_dispute(staff=staff) for _ in range(9)]
+    moment = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    times = [moment, moment, moment, moment - timedelta(microseconds=1)]
+    times += [moment - timedelta(seconds=n) for n in (1, 1, 2, 3, 60)]
+    for dispute, created in zip(disputes, times, strict=True):
+        Dispute.objects.filter(pk=dispute.pk).update(created_at=created)
+    expected = [
+        str(pk) for pk in Dispute.objects.order_by("-created_at", "-id").values_list("pk", flat=True)
+    ]
+    client = client_for(staff)
+    seen: list[str] = []
+    cursor = ""
+    for _ in range(len(disputes) + 1):
+        body = client.get(FINANCE, {"limit": "2", "cursor": cursor}).json()["data"]
+        seen += [row["id"] for row in body["disputes"]]
+        cursor = body["cursor"]
+        if not cursor:
+            break
+    assert seen == expected

@@ -201,7 +201,8 @@ GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)|<(?:\w+:)?(?P<conv>\w+)>")
 
 
 def _normalise(route: str) -> str:
-    route = route.replace("^", "").replace("$", "")
+    # API routes answer with and without a trailing slash (`/?`): the table names the bare form.
+    route = route.replace("^", "").replace("$", "").replace("/?", "")
     return "/" + GROUP.sub(lambda m: "{" + (m["name"] or m["conv"]) + "}", route)
 
 

@@ -81,7 +81,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
         # A list scoped to one party reads each party index in order (see the selector).
         user = self.request.user
-        if self.action == "my_disputes" or not is_support_staff(user):
+        party_list = self.action == "my_disputes" or (
+            self.action in ("list", "open_disputes") and not is_support_staff(user)
+        )
+        if party_list:
             queryset = selectors.PartyDisputeList(queryset, user_id=user.pk)  # type: ignore[assignment]
         return super().paginate_queryset(queryset)
 
