@@ -1,14 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import User
-from disputes.admin_base import BoundedCountPaginator
+from accounts.policies import is_support_staff
+from echo_disputes.admin import BoundedCountPaginator
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Support staff look accounts up (the dispute page links buyers and sellers here) whatever
+    their Django model permissions; adding, changing or deleting an account still takes the
+    model permissions that a superuser holds."""
+
     ordering = ("email",)
     list_display = ("email", "username", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
@@ -27,3 +35,9 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "username", "password1", "password2")}),
     )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_support_staff(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_support_staff(request.user) or super().has_view_permission(request, obj)

@@ -3,11 +3,17 @@ who may do what) live in the services, whose errors `add_domain_error` puts next
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 
-from disputes.models import DisputeStatus
-from disputes.services import MESSAGE_MAX
+from disputes import services
+from disputes.models import DisputeStatus, ReasonCode
 from echo_disputes.errors import DomainError
+
+# The service names its fields as the API does; the form uses Python names.
+OPEN_DISPUTE_FIELDS = {"reasonCode": "reason_code"}
 
 
 def add_domain_error(form: forms.Form, exc: DomainError, field_names: dict[str, str]) -> None:
@@ -27,7 +33,7 @@ def add_domain_error(form: forms.Form, exc: DomainError, field_names: dict[str, 
 class MessageForm(forms.Form):
     message = forms.CharField(
         label="Your message",
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX}),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": services.MESSAGE_MAX}),
         help_text="Both parties and support staff read it.",
         error_messages={"required": "Write a message before sending."},
     )
@@ -39,3 +45,28 @@ class DisputeFilterForm(forms.Form):
         required=False,
         choices=[("", "All states"), *DisputeStatus.choices],
     )
+
+
+class OpenDisputeForm(forms.Form):
+    reason_code = forms.ChoiceField(
+        label="What went wrong",
+        choices=[("", "Choose one…"), *ReasonCode.choices],
+        error_messages={"required": "Choose what went wrong."},
+    )
+    reason = forms.CharField(
+        label="Describe the problem",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": services.REASON_MAX}),
+        help_text="At least 10 characters. The other party and support staff read it.",
+        error_messages={"required": "Describe the problem."},
+    )
+    amount = forms.DecimalField(
+        label="Amount in dispute",
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+    def __init__(self, *args: Any, price: Decimal, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        amount = self.fields["amount"]
+        amount.label = f"Amount in dispute ({currency})"
+        amount.help_text = f"Leave empty to dispute the full price, {price} {currency}."

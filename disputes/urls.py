@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.dispute_list, name="list"),
     path("<int:dispute_id>/", views.dispute_detail, name="detail"),
     path("<int:dispute_id>/withdraw/", views.dispute_withdraw, name="withdraw"),
+    path("orders/<int:order_id>/open/", views.dispute_open, name="open"),
 ]

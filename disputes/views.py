@@ -3,26 +3,40 @@
 Reads go through the selectors, writes through the services, and the policies decide which
 forms a page offers. Pages are for the buyer and the seller only: anyone else, staff included,
 gets 404, so a page never reveals that a dispute exists (staff work in the admin).
+
+Opening a dispute is a disputes page too (`dispute_open`); the order page embeds its form and the
+order's disputes through `order_disputes_panel`, registered with `orders.extensions`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from disputes import policies, selectors, services
-from disputes.forms import DisputeFilterForm, MessageForm, add_domain_error
+from disputes.forms import (
+    OPEN_DISPUTE_FIELDS,
+    DisputeFilterForm,
+    MessageForm,
+    OpenDisputeForm,
+    add_domain_error,
+)
 from disputes.models import Dispute
 from disputes.policies import Action
 from echo_disputes.errors import DomainError, NotAllowed, NotFound
+from orders.models import Order
+from orders.selectors import order_get_for_party
 
 PAGE_SIZE = 20
 
@@ -120,3 +134,59 @@ def dispute_withdraw(request: HttpRequest, dispute_id: int) -> HttpResponse:
         {"dispute": dispute, "error": error},
         status=409 if error else 200,
     )
+
+
+def _open_form(order: Order, data: Any = None) -> OpenDisputeForm:
+    return OpenDisputeForm(data, price=order.final_price, currency=order.currency)
+
+
+def _order_disputes_context(
+    request: HttpRequest, order: Order, form: OpenDisputeForm
+) -> dict[str, Any]:
+    """The order's disputes as its party sees them, and whether the party may open one now."""
+    disputes = list(selectors.disputes_of_party(request.user).filter(order_id=order.pk))
+    open_dispute = next((d for d in disputes if d.is_open), None)
+    return {
+        "order": order,
+        "form": form,
+        "disputes": disputes,
+        "open_dispute": open_dispute,
+        "can_open": open_dispute is None and policies.can(request.user, Action.OPEN, order),
+        "response_days": settings.DISPUTE_RESPONSE_WINDOW.days,
+    }
+
+
+def order_disputes_panel(request: HttpRequest, order: Order) -> SafeString:
+    """The order page's disputes section and "open a dispute" form (orders.extensions panel)."""
+    context = _order_disputes_context(request, order, _open_form(order))
+    # render_to_string returns the template's already-escaped output.
+    return mark_safe(render_to_string("disputes/order_panel.html", context, request=request))  # noqa: S308
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_open(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The "open a dispute" form of an order (GET) and the opening itself (POST), for its
+    parties. A refusal is shown next to the field it concerns, with what was typed kept."""
+    order = order_get_for_party(request.user, order_id=order_id)
+    if order is None:
+        raise Http404("No order here.")
+    form = _open_form(order, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispute = services.dispute_open(
+                actor=request.user,  # type: ignore[arg-type]
+                order_id=order.pk,
+                reason=form.cleaned_data["reason"],
+                reason_code=form.cleaned_data["reason_code"],
+                amount=form.cleaned_data["amount"],
+            )
+        except (NotFound, NotAllowed):
+            raise Http404("No order here.") from None
+        except DomainError as exc:
+            add_domain_error(form, exc, OPEN_DISPUTE_FIELDS)
+        else:
+            messages.success(request, "Your dispute is open. The other party has been told.")
+            return redirect(_url(dispute))
+    context = _order_disputes_context(request, order, form)
+    return render(request, "disputes/open.html", context, status=400 if form.errors else 200)

@@ -1,5 +1,7 @@
 """Stores, items and orders in the back office: read-only, because every write to them goes
-through `orders.services` (an order's status, for one, has rules a form would skip)."""
+through `orders.services` (an order's status, for one, has rules a form would skip). Support
+staff (`accounts.policies.is_support_staff`) see them, whatever their Django model permissions.
+Apps above orders add inlines to the order page through `orders.extensions`."""
 
 from __future__ import annotations
 
@@ -9,15 +11,11 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from accounts.models import User
-from disputes.admin import deadline_badge, status_badge
-from disputes.admin_base import ReadOnlyAdmin
-from disputes.models import Dispute
+from accounts.policies import is_support_staff
+from echo_disputes.admin import ReadOnlyAdmin
+from orders.extensions import order_admin_inlines
 from orders.models import Item, Order, Store
 
 
@@ -31,44 +29,15 @@ def _user_ids(term: str) -> list[int]:
     )
 
 
-class DisputeInline(admin.TabularInline):  # type: ignore[type-arg]
-    """An order's disputes, newest first; opened and decided through the services only."""
+class SupportDeskReadOnlyAdmin(ReadOnlyAdmin):
+    """Support staff view; nobody adds, changes or deletes."""
 
-    model = Dispute
-    fk_name = "order"
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ("dispute_link", "status_display", "deadline_display", "kind", "reason_code",
-              "amount", "currency", "created_at", "closed_at")  # fmt: skip
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description="dispute")
-    def dispute_link(self, obj: Dispute) -> SafeString:
-        url = reverse("admin:disputes_dispute_change", args=[obj.pk])
-        return format_html('<a href="{}">Dispute #{}</a>', url, obj.pk)
-
-    @admin.display(description="status")
-    def status_display(self, obj: Dispute) -> SafeString:
-        return status_badge(obj.status)
-
-    @admin.display(description="time left")
-    def deadline_display(self, obj: Dispute) -> SafeString:
-        return deadline_badge(obj, timezone.now())
+    def has_access(self, request: HttpRequest) -> bool:
+        return is_support_staff(request.user)
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdmin):
+class OrderAdmin(SupportDeskReadOnlyAdmin):
     list_display = ("id", "transaction_id", "buyer", "seller", "item", "price", "status",
                     "created_at")  # fmt: skip
     list_select_related = ("buyer", "seller", "item")
@@ -80,13 +49,15 @@ class OrderAdmin(ReadOnlyAdmin):
     search_help_text = (
         "Order id, payment transaction id, or the buyer's or seller's exact e-mail or username."
     )
-    inlines = (DisputeInline,)
     readonly_fields = ("buyer", "seller", "item", "final_price", "currency", "status",
                        "transaction_id", "created_at", "updated_at")  # fmt: skip
     fields = readonly_fields
 
     class Media:
         css = {"all": ("admin_extra/admin_extra.css",)}
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[Any]]:
+        return order_admin_inlines()
 
     @admin.display(description="price")
     def price(self, obj: Order) -> str:
@@ -108,7 +79,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Store)
-class StoreAdmin(ReadOnlyAdmin):
+class StoreAdmin(SupportDeskReadOnlyAdmin):
     list_display = ("id", "name", "owner", "created_at")
     list_select_related = ("owner",)
     ordering = ("-id",)
@@ -119,7 +90,7 @@ class StoreAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(ReadOnlyAdmin):
+class ItemAdmin(SupportDeskReadOnlyAdmin):
     list_display = ("id", "title", "store", "price", "created_at")
     list_select_related = ("store",)
     list_filter = ("currency",)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from accounts.policies import READ_FINANCE
 from echo_disputes.errors import NotAllowed
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, Store
 
 
 class OrderAction(StrEnum):
@@ -36,3 +37,11 @@ def order_require(
 ) -> None:
     if not order_can(user, action, order, target=target):
         raise NotAllowed("You may not do this to this order.")
+
+
+def store_owner_scopes(user: Any) -> set[str]:
+    """A user who owns a store holds `read_finance` (for that store's disputes): registered with
+    `accounts.policies.scope_rule_register` from `OrdersConfig.ready`."""
+    if getattr(user, "pk", None) is None:
+        return set()
+    return {READ_FINANCE} if Store.objects.filter(owner_id=user.pk).exists() else set()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
+from orders.extensions import orders_annotate
 from orders.models import Item, Order
 
 
@@ -13,25 +14,17 @@ def items_list() -> QuerySet[Item]:
     return Item.objects.select_related("store__owner").order_by("-created_at", "-id")
 
 
-def orders_with_dispute_flag(qs: QuerySet[Order]) -> QuerySet[Order]:
-    from disputes.models import Dispute
-
-    return qs.annotate(
-        has_open_dispute=Exists(Dispute.objects.open().filter(order_id=OuterRef("pk")))
-    )
-
-
 def orders_of_party(user: Any) -> QuerySet[Order]:
     """The orders a user bought or sold, whoever the user is (staff included)."""
     qs = Order.objects.select_related("buyer", "seller", "item").filter(
         Q(buyer_id=user.pk) | Q(seller_id=user.pk)
     )
-    return orders_with_dispute_flag(qs).order_by("-created_at", "-id")
+    return orders_annotate(qs).order_by("-created_at", "-id")
 
 
 def order_get(*, order_id: int) -> Order | None:
     return (
-        orders_with_dispute_flag(Order.objects.select_related("buyer", "seller", "item"))
+        orders_annotate(Order.objects.select_related("buyer", "seller", "item"))
         .filter(pk=order_id)
         .first()
     )

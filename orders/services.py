@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from orders.extensions import completion_guards_check
 from orders.models import Item, Order, OrderStatus, Store
 from orders.policies import OrderAction, order_require
 from orders.states import order_move_allowed
@@ -75,9 +76,8 @@ def order_create(*, buyer: User, item_id: int, final_price: Decimal | None = Non
 
 @transaction.atomic
 def order_set_status(*, actor: User, order_id: int, status: str) -> Order:
-    """Seller and staff move an order; a buyer may only cancel. No completion while disputed."""
-    from disputes.selectors import order_has_open_dispute
-
+    """Seller and staff move an order; a buyer may only cancel. The completion guards other apps
+    register (orders.extensions: no completion while a dispute is open) may refuse COMPLETED."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
         raise NotFound("No order with this id.")
@@ -89,11 +89,8 @@ def order_set_status(*, actor: User, order_id: int, status: str) -> Order:
             f"An order cannot move from {order.status} to {status}.",
             code="order_transition_not_allowed",
         )
-    if status == OrderStatus.COMPLETED and order_has_open_dispute(order_id=order.pk):
-        raise Conflict(
-            "The order has an open dispute; it cannot be completed until it is settled.",
-            code="order_has_open_dispute",
-        )
+    if status == OrderStatus.COMPLETED:
+        completion_guards_check(order)
     order.status = status
     order.save(update_fields=["status", "updated_at"])
     return order

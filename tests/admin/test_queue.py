@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
-from disputes.admin_base import BoundedCountPaginator
 from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode
+from echo_disputes.admin import BoundedCountPaginator
 from orders.models import Store
 from tests.admin.people import new_user
 from tests.factories import make_dispute, make_order, make_overdue

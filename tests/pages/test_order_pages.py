@@ -26,7 +26,12 @@ def url(order: Order) -> str:
     return f"/orders/{order.pk}/"
 
 
-@pytest.mark.parametrize("path", ["/orders/", "/orders/{id}/"])
+def open_url(order: Order) -> str:
+    """Opening a dispute is a disputes page; the order page embeds its form."""
+    return f"/disputes/orders/{order.pk}/open/"
+
+
+@pytest.mark.parametrize("path", ["/orders/", "/orders/{id}/", "/disputes/orders/{id}/open/"])
 def test_anonymous_is_sent_to_login(page_for: PageFor, order: Order, path: str) -> None:
     target = path.format(id=order.pk)
     response = page_for(None).get(target)
@@ -43,8 +48,31 @@ def test_order_page_is_for_the_parties_only(
     assert page_for(actors[who]).get(url(order)).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("who", "status"), [("buyer", 200), ("seller", 200), ("stranger", 404), ("staff", 404)]
+)
+def test_open_dispute_page_is_for_the_parties_only(
+    page_for: PageFor, actors: dict[str, User | None], order: Order, who: str, status: int
+) -> None:
+    assert page_for(actors[who]).get(open_url(order)).status_code == status
+
+
+def test_open_dispute_page_works_without_the_order_page(
+    page_for: PageFor, buyer: User, order: Order
+) -> None:
+    html = page_for(buyer).get(open_url(order)).content.decode()
+    assert html.count("<h1") == 1
+    assert f'action="{open_url(order)}"' in html
+    assert '<label for="id_reason">' in html
+
+
+def test_the_order_page_only_reads(page_for: PageFor, buyer: User, order: Order) -> None:
+    assert page_for(buyer).post(url(order), VALID).status_code == 405
+    assert not Dispute.objects.exists()
+
+
 def test_stranger_cannot_open_a_dispute(page_for: PageFor, stranger: User, order: Order) -> None:
-    assert page_for(stranger).post(url(order), VALID).status_code == 404
+    assert page_for(stranger).post(open_url(order), VALID).status_code == 404
     assert not Dispute.objects.exists()
 
 
@@ -71,13 +99,14 @@ def test_order_page_offers_the_open_dispute_form(
         assert name in html
     assert '<label for="id_reason">' in html
     assert "Amount in dispute (EUR)" in html
+    assert f'action="{open_url(order)}"' in html
 
 
 def test_opening_a_dispute_redirects_to_its_thread(
     page_for: PageFor, buyer: User, order: Order
 ) -> None:
     client = page_for(buyer)
-    response = client.post(url(order), {**VALID, "amount": "40.50"})
+    response = client.post(open_url(order), {**VALID, "amount": "40.50"})
     assert response.status_code == 302
     dispute = Dispute.objects.get(order=order)
     assert response["Location"] == f"/disputes/{dispute.pk}/"
@@ -90,14 +119,14 @@ def test_opening_a_dispute_redirects_to_its_thread(
 def test_empty_amount_disputes_the_full_price(
     page_for: PageFor, seller: User, order: Order
 ) -> None:
-    assert page_for(seller).post(url(order), VALID).status_code == 302
+    assert page_for(seller).post(open_url(order), VALID).status_code == 302
     assert Dispute.objects.get(order=order).amount == order.final_price
 
 
 def test_too_short_reason_shows_an_error_next_to_the_field(
     page_for: PageFor, buyer: User, order: Order
 ) -> None:
-    response = page_for(buyer).post(url(order), {**VALID, "reason": "bad"})
+    response = page_for(buyer).post(open_url(order), {**VALID, "reason": "bad"})
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_reason_error"' in html
@@ -110,7 +139,7 @@ def test_too_short_reason_shows_an_error_next_to_the_field(
 def test_amount_above_the_price_shows_an_error_next_to_the_field(
     page_for: PageFor, buyer: User, order: Order
 ) -> None:
-    response = page_for(buyer).post(url(order), {**VALID, "amount": "100.01"})
+    response = page_for(buyer).post(open_url(order), {**VALID, "amount": "100.01"})
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_amount_error"' in html
@@ -125,14 +154,14 @@ def test_amount_above_the_price_shows_an_error_next_to_the_field(
 def test_bad_amounts_are_refused_next_to_the_field(
     page_for: PageFor, buyer: User, order: Order, amount: str, message: str
 ) -> None:
-    response = page_for(buyer).post(url(order), {**VALID, "amount": amount})
+    response = page_for(buyer).post(open_url(order), {**VALID, "amount": amount})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Dispute.objects.exists()
 
 
 def test_unknown_reason_code_is_refused(page_for: PageFor, buyer: User, order: Order) -> None:
-    response = page_for(buyer).post(url(order), {**VALID, "reason_code": "bogus"})
+    response = page_for(buyer).post(open_url(order), {**VALID, "reason_code": "bogus"})
     assert response.status_code == 400
     assert 'id="id_reason_code_error"' in response.content.decode()
 
@@ -152,7 +181,7 @@ def test_second_open_dispute_is_refused_with_an_error(
     client = page_for(buyer)
     assert 'name="reason"' in client.get(url(order)).content.decode()
     make_dispute(order=order, opener="seller")  # the other party was quicker
-    response = client.post(url(order), VALID)
+    response = client.post(open_url(order), VALID)
     assert response.status_code == 400
     html = response.content.decode()
     assert 'role="alert"' in html
@@ -168,7 +197,7 @@ def test_a_new_dispute_may_be_opened_once_the_last_is_closed(
     html = client.get(url(order)).content.decode()
     assert f'href="/disputes/{old.pk}/"' in html
     assert 'name="reason"' in html
-    assert client.post(url(order), VALID).status_code == 302
+    assert client.post(open_url(order), VALID).status_code == 302
     assert Dispute.objects.filter(order=order).count() == 2
 
 
@@ -176,14 +205,16 @@ def test_reason_with_script_is_stored_as_text_and_escaped(
     page_for: PageFor, buyer: User, order: Order
 ) -> None:
     client = page_for(buyer)
-    response = client.post(url(order), {**VALID, "reason": "<script>alert(1)</script> no parcel"})
+    response = client.post(
+        open_url(order), {**VALID, "reason": "<script>alert(1)</script> no parcel"}
+    )
     html = client.get(response["Location"]).content.decode()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; no parcel" in html
 
 
 def test_reason_code_must_be_chosen(page_for: PageFor, buyer: User, order: Order) -> None:
-    response = page_for(buyer).post(url(order), {**VALID, "reason_code": ""})
+    response = page_for(buyer).post(open_url(order), {**VALID, "reason_code": ""})
     assert response.status_code == 400
     assert "Choose what went wrong." in response.content.decode()
     assert not Dispute.objects.exists()

@@ -1,4 +1,7 @@
-"""Pieces shared by the back-office admin classes of every app.
+"""Generic building blocks of the back office, shared by every app's admin classes.
+
+This is project plumbing: it imports no app. Which users may use an admin class is the app's
+policy, so `PolicyGatedAdmin` leaves that one question (`has_access`) to each app's admin.
 
 `BoundedCountPaginator` never runs an unbounded COUNT(*): the stock paginator counts every
 matching row on each page view, which at a million disputes or five million messages costs more
@@ -95,17 +98,37 @@ class BigTableAdmin(admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(BigTableAdmin):
-    """Viewed in the back office, written only by the services (orders, stores, items, the
-    thread and the event log): no add, change or delete from the admin."""
+class PolicyGatedAdmin(BigTableAdmin):
+    """View and change access decided by one predicate on the request's user, the app's policy,
+    instead of Django's model permissions (which a group could grant apart from the policy). Add
+    and delete are refused: every write goes through the services."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_access(self, request: HttpRequest) -> bool:
+        """The app's policy. Plumbing imports no app, so each app's admin names it; closed until
+        it does."""
         return False
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_access(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_access(request)
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_access(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(PolicyGatedAdmin):
+    """Viewed in the back office, written only by the services (orders, stores, items, the
+    thread and the event log): no add, change or delete from the admin."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -1,5 +1,4 @@
-"""Reads for the back office: the queue's search and the staff dashboard (selectors kept apart
-from the party-facing ones).
+"""Reads for the back office (the admin): the queue's search and the staff dashboard.
 
 Search resolves users and orders first (two small indexed lookups), then filters disputes only on
 their own indexed columns: an OR across joined tables would make PostgreSQL scan every dispute.

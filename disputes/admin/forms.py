@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from disputes import services
 from disputes.models import Visibility
-from disputes.services import MESSAGE_MAX, RESOLUTION_MAX
 
 OUTCOME_CHOICES = (
     ("", "No winner (close)"),
@@ -17,7 +17,7 @@ OUTCOME_CHOICES = (
 class DisputeMessageForm(forms.Form):
     body = forms.CharField(
         label="Message",
-        max_length=MESSAGE_MAX,
+        max_length=services.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
     )
     visibility = forms.ChoiceField(
@@ -43,7 +43,7 @@ class DisputeResolutionForm(forms.Form):
     )
     resolution = forms.CharField(
         label="Resolution",
-        max_length=RESOLUTION_MAX,
+        max_length=services.RESOLUTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Sent to both parties.",
     )

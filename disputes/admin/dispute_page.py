@@ -1,0 +1,260 @@
+"""The dispute page (the admin's change view): the facts, the thread with internal notes, the
+timeline, and the forms to post, take up and decide. Every field is read-only and `save_model`
+writes nothing: the forms post to their own URLs, whose views call `disputes.services` (which
+check `disputes.policies` again); a refusal comes back as an admin error message, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from disputes import selectors, services
+from disputes.admin.base import (
+    SupportDeskAdmin,
+    deadline_badge,
+    form_problems,
+    staff_user,
+    status_badge,
+)
+from disputes.admin.forms import DisputeMessageForm, DisputeResolutionForm
+from disputes.models import Dispute, DisputeStatus, Visibility
+from echo_disputes.errors import DomainError
+
+DETAIL_FIELDS = (
+    "status_display", "kind", "reason_code", "reason", "deadline_display", "created_at",
+    "first_response_at", "last_activity_at",
+)  # fmt: skip
+PARTY_FIELDS = ("order_display", "buyer_display", "seller_display", "opened_by")
+MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "refund_display")
+RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
+PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
+
+
+class DisputePageAdmin(SupportDeskAdmin):
+    """The change view of a dispute; `disputes.admin.queue.DisputeAdmin` adds the list."""
+
+    fieldsets = (
+        ("Dispute", {"fields": DETAIL_FIELDS}),
+        ("Order and parties", {"fields": PARTY_FIELDS}),
+        ("Money", {"fields": MONEY_FIELDS}),
+        ("Resolution", {"fields": RESOLUTION_FIELDS}),
+        ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
+    )
+    readonly_fields = (
+        *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *RESOLUTION_FIELDS, *PROVIDER_FIELDS,
+    )  # fmt: skip
+
+    class Media:
+        css = {"all": ("admin_extra/admin_extra.css",)}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """The admin form has no editable field; state changes go through the forms below it."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Nothing related is edited here either."""
+
+    @admin.display(description="amount")
+    def amount_display(self, obj: Dispute) -> str:
+        return f"{obj.amount} {obj.currency}"
+
+    @admin.display(description="order price")
+    def original_amount_display(self, obj: Dispute) -> str:
+        return f"{obj.original_amount} {obj.currency}"
+
+    @admin.display(description="fee")
+    def fee_display(self, obj: Dispute) -> str:
+        return f"{obj.fee} {obj.fee_currency}"
+
+    @admin.display(description="refund")
+    def refund_display(self, obj: Dispute) -> str:
+        return "—" if obj.refund_amount is None else f"{obj.refund_amount} {obj.currency}"
+
+    @admin.display(description="status")
+    def status_display(self, obj: Dispute) -> SafeString:
+        return status_badge(obj.status)
+
+    @admin.display(description="time left", ordering="respond_by")
+    def deadline_display(self, obj: Dispute) -> SafeString:
+        return format_html(
+            "{} <small>{}</small>",
+            deadline_badge(obj, timezone.now()),
+            obj.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+
+    @admin.display(description="order")
+    def order_display(self, obj: Dispute) -> SafeString:
+        order = obj.order
+        return format_html(
+            '<a href="{}">Order #{}</a> · {} · {} {} · transaction <code>{}</code> · '
+            "order status {}",
+            reverse("admin:orders_order_change", args=[order.pk]),
+            order.pk,
+            order.item.title,
+            order.final_price,
+            order.currency,
+            order.transaction_id,
+            order.get_status_display(),
+        )
+
+    def _user_link(self, user: User, role: str) -> SafeString:
+        return format_html(
+            '<a href="{}">{}</a> &lt;{}&gt; ({})',
+            reverse("admin:accounts_user_change", args=[user.pk]),
+            user.username,
+            user.email,
+            role,
+        )
+
+    @admin.display(description="buyer")
+    def buyer_display(self, obj: Dispute) -> SafeString:
+        return self._user_link(obj.buyer, "buyer")
+
+    @admin.display(description="seller")
+    def seller_display(self, obj: Dispute) -> SafeString:
+        store = obj.order.item.store
+        return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            # The page has no editable field: its forms post to the action URLs below.
+            return HttpResponseRedirect(request.path)
+        context = dict(extra_context or {})
+        dispute = self.get_object(request, object_id)
+        if dispute is not None:
+            context.update(self._page_context(request, dispute))
+        context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            show_delete=False,
+        )
+        return super().change_view(request, object_id, form_url, context)
+
+    def _page_context(self, request: HttpRequest, dispute: Dispute) -> dict[str, Any]:
+        user = request.user
+        roles = {dispute.buyer_id: "buyer", dispute.seller_id: "seller"}
+        thread = [
+            {
+                "message": message,
+                "internal": message.visibility == Visibility.INTERNAL,
+                "role": roles.get(message.author_id, "staff" if message.author.is_staff else ""),
+            }
+            for message in selectors.messages_visible_to(user).filter(dispute_id=dispute.pk)
+        ]
+        timeline = list(selectors.events_visible_to(user).filter(dispute_id=dispute.pk))
+        drafts = request.session.pop(self._draft_key(dispute.pk), {})
+        can_act = self.has_change_permission(request, dispute)
+        return {
+            "thread": thread,
+            "timeline": timeline,
+            "message_form": DisputeMessageForm(initial=drafts.get("message")),
+            "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
+            "dispute_open": dispute.is_open,
+            "can_act": can_act,
+            "can_take_up": can_act and dispute.status == DisputeStatus.NEEDS_RESPONSE,
+            "post_url": reverse("admin:disputes_dispute_post", args=[dispute.pk]),
+            "take_up_url": reverse("admin:disputes_dispute_take_up", args=[dispute.pk]),
+            "resolve_url": reverse("admin:disputes_dispute_resolve", args=[dispute.pk]),
+        }
+
+    def page_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/post/",
+                wrap(require_POST(self.post_view)),
+                name="disputes_dispute_post",
+            ),
+            path(
+                "<int:object_id>/take-up/",
+                wrap(require_POST(self.take_up_view)),
+                name="disputes_dispute_take_up",
+            ),
+            path(
+                "<int:object_id>/resolve/",
+                wrap(require_POST(self.resolve_view)),
+                name="disputes_dispute_resolve",
+            ),
+        ]
+
+    @staticmethod
+    def _draft_key(dispute_id: int) -> str:
+        return f"admin-dispute-draft-{dispute_id}"
+
+    def _act(
+        self,
+        request: HttpRequest,
+        object_id: int,
+        form_class: type[Form],
+        draft: str,
+        perform: Callable[[User, Dispute, dict[str, Any]], str],
+    ) -> HttpResponseRedirect:
+        """Run one staff action from the dispute page; a refusal becomes an error message and the
+        typed text is kept for the form, never a 500."""
+        dispute = self.get_object(request, str(object_id))
+        if dispute is None:
+            messages.error(request, f"Dispute #{object_id} does not exist.")
+            return HttpResponseRedirect(reverse("admin:disputes_dispute_changelist"))
+        if not self.has_change_permission(request, dispute):
+            raise PermissionDenied
+        page = reverse("admin:disputes_dispute_change", args=[dispute.pk])
+        form = form_class(request.POST)
+        try:
+            if not form.is_valid():
+                raise DomainError(form_problems(form))
+            done = perform(staff_user(request), dispute, form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, f"Refused: {error.message}")
+            request.session[self._draft_key(dispute.pk)] = {draft: request.POST.dict()}
+            return HttpResponseRedirect(page)
+        messages.success(request, done)
+        return HttpResponseRedirect(page)
+
+    def post_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            services.message_post(
+                actor=actor, dispute_id=dispute.pk, body=data["body"], visibility=data["visibility"]
+            )
+            if data["visibility"] == Visibility.INTERNAL:
+                return "Internal note added (staff only)."
+            return "Message posted; the buyer and the seller can read it."
+
+        return self._act(request, object_id, DisputeMessageForm, "message", perform)
+
+    def take_up_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            services.dispute_take_up(actor=actor, dispute_id=dispute.pk)
+            return f"Dispute #{dispute.pk} taken up: it is now under review."
+
+        return self._act(request, object_id, Form, "take_up", perform)
+
+    def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            decided = services.dispute_close(
+                actor=actor,
+                dispute_id=dispute.pk,
+                resolution=data["resolution"],
+                outcome=data["outcome"] or None,
+                refund_amount=data["refund_amount"],
+            )
+            return f"Dispute #{decided.pk} recorded as {decided.get_status_display()}."
+
+        return self._act(request, object_id, DisputeResolutionForm, "resolution", perform)
