@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -58,43 +59,16 @@ def token_issue(*, user: User, requested_scope: str | None = None) -> RefreshTok
 
 
 SUPPORT_GROUP = "Support"
-# Model permissions only open the admin pages; the dispute services check `is_staff` again
-# through disputes.policies, so the group cannot do more than the policy allows.
-SUPPORT_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "disputes": {
-        "dispute": ("view", "change"),
-        "message": ("view", "change"),
-        "disputeevent": ("view", "change"),
-    },
-    "orders": {
-        "order": ("view", "change"),
-        "store": ("view", "change"),
-        "item": ("view", "change"),
-    },
-    "accounts": {"user": ("view",)},
-}
 
 
 def support_group_ensure(*, group_model: Any = None, permission_model: Any = None) -> Any:
-    """The Support group with the model permissions support staff need; idempotent.
+    """The "Support" group, idempotent. It is a label for the support team (the user admin filters
+    by it) and grants nothing: who is support staff is `accounts.policies.is_support_staff`, and
+    the admin asks that, not Django's model permissions (docs/decisions.md).
 
-    The data migration passes its historical models; everything else uses the live ones (a test
-    database flush removes the group but not the need for it).
+    A data migration passes its historical model; everything else uses the live one (a test
+    database flush removes the group but not the need for it). `permission_model` is what
+    migration 0002 still passes from when the group held model permissions; it is not used.
     """
-    from django.contrib.auth.models import Group, Permission
-
-    group_model = group_model or Group
-    permission_model = permission_model or Permission
-    group, _ = group_model.objects.get_or_create(name=SUPPORT_GROUP)
-    wanted = [
-        permission_model.objects.get(
-            content_type__app_label=app_label,
-            content_type__model=model,
-            codename=f"{action}_{model}",
-        )
-        for app_label, models in SUPPORT_PERMISSIONS.items()
-        for model, actions in models.items()
-        for action in actions
-    ]
-    group.permissions.add(*wanted)
+    group, _ = (group_model or Group).objects.get_or_create(name=SUPPORT_GROUP)
     return group
