@@ -1,22 +1,21 @@
+"""Root URLs. Project plumbing imports no app: each app's routes are included by module path."""
+
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import urls as accounts_api
-from disputes.api import urls as disputes_api
 from echo_disputes.views import health, home
-from orders.api import urls as orders_api
 
 api_patterns: list[URLPattern | URLResolver] = [
     # Disputes first: their routes are the requests the party apps make all the time, and Django
-    # tries the patterns in order (no two of these prefixes overlap). The apps' lists are spliced
-    # in rather than included: each level of include costs every request about 6 µs of resolving.
-    *disputes_api.urlpatterns,
-    *accounts_api.urlpatterns,
-    *orders_api.urlpatterns,
+    # tries the patterns in order (no two of these prefixes overlap).
+    path("", include("disputes.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("orders.api.urls")),
     path("webhooks/", include("disputes.api.webhook_urls")),
-    path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # With or without a trailing slash, like every API route (echo_disputes.routers).
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 urlpatterns = [
