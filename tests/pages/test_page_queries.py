@@ -61,8 +61,10 @@ def test_order_pages_query_counts_are_flat(page_for: PageFor, buyer: User) -> No
     make_dispute(order=order, state=DisputeStatus.CLOSED)
     list_one = queries(client, "/orders/")
     detail_one = queries(client, f"/orders/{order.pk}/")
+    open_one = queries(client, f"/disputes/orders/{order.pk}/open/")
     for _ in range(19):
         make_order(buyer=buyer)
         make_dispute(order=order, state=DisputeStatus.CLOSED)
     assert queries(client, "/orders/") == list_one
     assert queries(client, f"/orders/{order.pk}/") == detail_one
+    assert queries(client, f"/disputes/orders/{order.pk}/open/") == open_one
