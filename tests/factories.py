@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.utils import timezone
@@ -36,6 +36,16 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
 class StaffFactory(UserFactory):
     is_staff = True
+
+
+def new_user(**fields: Any) -> User:
+    """A saved user; factory-boy's call returns the instance, which mypy cannot see."""
+    return cast(User, UserFactory(**fields))
+
+
+def new_staff(**fields: Any) -> User:
+    """A saved staff user (is_staff, no support group)."""
+    return cast(User, StaffFactory(**fields))
 
 
 class StoreFactory(factory.django.DjangoModelFactory[Store]):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import User
 from disputes.models import Dispute, DisputeEvent, Message
-from tests.factories import StaffFactory, UserFactory
 
 DISPUTE_FIELDS = {
     "id",
@@ -57,14 +55,6 @@ def new_events(dispute_id: int, before: dict[str, Any]) -> list[tuple[str, str, 
         .order_by("at", "id")
         .values_list("type", "from_status", "to_status", "actor_id")
     )
-
-
-def new_user(**kwargs: Any) -> User:
-    return cast(User, UserFactory(**kwargs))
-
-
-def new_staff(**kwargs: Any) -> User:
-    return cast(User, StaffFactory(**kwargs))
 
 
 def client_with_token_for(user_id: object) -> APIClient:

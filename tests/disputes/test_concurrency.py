@@ -18,8 +18,8 @@ from disputes import services
 from disputes.models import Dispute, DisputeEvent, EventType, Message
 from echo_disputes.errors import Conflict, DomainError
 from tests.conftest import bearer
-from tests.disputes.helpers import REASON, new_staff
-from tests.factories import make_dispute, make_order, make_overdue
+from tests.disputes.helpers import REASON
+from tests.factories import make_dispute, make_order, make_overdue, new_staff
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, EventType
-from tests.disputes.helpers import new_staff
-from tests.factories import make_dispute, make_overdue
+from tests.factories import make_dispute, make_overdue, new_staff
 
 pytestmark = pytest.mark.django_db
 

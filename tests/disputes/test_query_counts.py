@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from disputes import services
 from disputes.models import Dispute
-from tests.disputes.helpers import new_staff, new_user
-from tests.factories import make_dispute, make_order
+from tests.factories import make_dispute, make_order, new_staff, new_user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from accounts.models import User
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, EventType, Message, Outcome
 from echo_disputes.errors import Conflict, DomainError, NotAllowed, NotFound
-from tests.disputes.helpers import new_events, new_staff, new_user, snapshot
-from tests.factories import make_dispute, make_order, make_overdue
+from tests.disputes.helpers import new_events, snapshot
+from tests.factories import make_dispute, make_order, make_overdue, new_staff, new_user
 
 N = DisputeStatus.NEEDS_RESPONSE.value
 R = DisputeStatus.UNDER_REVIEW.value
