@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.policies import is_support_staff
 from disputes import selectors, services
 from disputes.admin.base import (
     SupportDeskAdmin,
@@ -155,7 +156,9 @@ class DisputePageAdmin(SupportDeskAdmin):
             {
                 "message": message,
                 "internal": message.visibility == Visibility.INTERNAL,
-                "role": roles.get(message.author_id, "staff" if message.author.is_staff else ""),
+                "role": roles.get(
+                    message.author_id, "staff" if is_support_staff(message.author) else ""
+                ),
             }
             for message in selectors.messages_visible_to(user).filter(dispute_id=dispute.pk)
         ]

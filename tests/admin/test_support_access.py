@@ -86,6 +86,14 @@ def test_staff_act_on_the_dispute_page_in_or_out_of_the_group(
 
 
 @pytest.mark.parametrize("kind", ["staff_in_group", "staff_outside_group"])
+def test_staff_see_an_order_s_disputes_on_its_admin_page_in_or_out_of_the_group(
+    client_as: Callable[[User | None], Client], dispute: Dispute, kind: str
+) -> None:
+    html = client_as(person(kind)).get(f"/admin/orders/order/{dispute.order_id}/change/")
+    assert f'href="/admin/disputes/dispute/{dispute.pk}/change/"' in html.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["staff_in_group", "staff_outside_group"])
 def test_staff_export_csv_in_or_out_of_the_group(
     client_as: Callable[[User | None], Client], dispute: Dispute, kind: str
 ) -> None:
