@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from accounts.policies import READ_FINANCE
+from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from echo_disputes.errors import NotAllowed
 from orders.models import Order, OrderStatus, Store
 
@@ -15,17 +15,13 @@ class OrderAction(StrEnum):
     SET_STATUS = "set_status"
 
 
-def _authenticated(user: Any) -> bool:
-    return user is not None and bool(user.is_authenticated)
-
-
 def order_can(user: Any, action: OrderAction, order: Order, *, target: str | None = None) -> bool:
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return False
     if action is OrderAction.VIEW:
-        return bool(user.is_staff) or order.is_party(user.pk)
+        return is_support_staff(user) or order.is_party(user.pk)
     if action is OrderAction.SET_STATUS:
-        if user.is_staff or user.pk == order.seller_id:
+        if is_support_staff(user) or user.pk == order.seller_id:
             return True
         # A buyer may only walk away from an order, never mark it shipped or done.
         return user.pk == order.buyer_id and target == OrderStatus.CANCELLED
