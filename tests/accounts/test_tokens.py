@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 TOKEN = "/api/auth/token/"
 REFRESH = "/api/auth/token/refresh/"
 LOGOUT = "/api/auth/logout/"
+LOGIN = "/api/users/login"
 
 
 def obtain(api: APIClient, user: User, **extra: Any) -> Any:
@@ -176,24 +177,33 @@ def test_token_issue_service_intersects_scopes(seller: User) -> None:
 # Throttling ---------------------------------------------------------------------------------
 
 
-def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User) -> None:
+@pytest.mark.parametrize("path", [LOGIN, TOKEN])
+def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User, path: str) -> None:
+    wrong = {"email": buyer.email, "password": "bad"}
     for _ in range(10):
-        response = api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
-        assert response.status_code == 401
-    body = assert_error(
-        api.post("/api/users/login", {"email": buyer.email, "password": PASSWORD}),
-        429,
-        "throttled",
-    )
+        assert_error(api.post(path, wrong), 401)
+    assert_error(api.post(path, wrong), 429, "throttled")
+    # Throttled even with the right password: the limit is on attempts, not on failures.
+    right = api.post(path, {"email": buyer.email, "password": PASSWORD})
+    body = assert_error(right, 429, "throttled")
     assert body["error"]
+    assert 0 < int(right["Retry-After"]) <= 60  # the budget is 10 a minute
 
 
-def test_throttled_response_says_when_to_retry(api: APIClient, buyer: User) -> None:
-    for _ in range(10):
-        api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
-    response = api.post("/api/users/login", {"email": buyer.email, "password": "bad"})
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
+def test_attempts_on_unknown_emails_spend_the_same_budget(api: APIClient, buyer: User) -> None:
+    # The budget is per client, not per account: guessing emails earns no fresh attempts.
+    for n in range(10):
+        assert_error(api.post(LOGIN, {"email": f"x{n}@example.com", "password": "y"}), 401)
+    assert_error(api.post(LOGIN, {"email": buyer.email, "password": PASSWORD}), 429, "throttled")
+
+
+def test_login_and_token_endpoints_share_one_budget(api: APIClient, buyer: User) -> None:
+    wrong = {"email": buyer.email, "password": "bad"}
+    for _ in range(5):
+        assert_error(api.post(LOGIN, wrong), 401)
+        assert_error(api.post(TOKEN, wrong), 401)
+    assert_error(obtain(api, buyer), 429, "throttled")
+    assert_error(api.post(LOGIN, {"email": buyer.email, "password": PASSWORD}), 429, "throttled")
 
 
 def test_register_is_throttled_after_five_attempts(api: APIClient) -> None:

@@ -1,5 +1,5 @@
-"""Forged and stale credentials: every bad token is a 401 JSON body, on the party API and the
-finance API alike; refresh tokens rotate and die on logout; logins are throttled."""
+"""Forged, expired and revoked credentials: every bad token is a 401 JSON body, on the party API
+and the finance API alike. (Refresh rotation, logout and login throttling: tests/accounts.)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from accounts.services import token_issue
-from tests.factories import PASSWORD, StoreFactory
+from tests.assertions import assert_error
+from tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,50 +85,27 @@ def test_forged_or_stale_token_is_401_json(
     maker = FORGERIES[forgery]
     token = maker(seller, staff) if forgery == "tampered" else maker(seller)
     response = api.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 401, (forgery, response.content[:300])
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
     assert "Traceback" not in response.content.decode()
+    # simplejwt refuses each of these the same way, as a token valid for no token type; only the
+    # body differs, each API answering in its own error shape.
     if path.startswith("/openapi/"):
-        assert body["code"] == "Unauthorized"
+        assert response.status_code == 401, (forgery, response.content[:300])
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json() == {
+            "code": "Unauthorized",
+            "message": "Given token not valid for any token type",
+        }
     else:
-        assert body["code"] in {"authentication_failed", "not_authenticated", "token_not_valid"}
+        body = assert_error(response, 401, "authentication_failed")
+        assert body["error"] == "Given token not valid for any token type"
 
 
-def test_the_untampered_token_works(api: APIClient, seller: User) -> None:
-    # The forgeries above fail for what was forged, not because the token shape is wrong.
-    assert api.get("/api/disputes", HTTP_AUTHORIZATION=f"Bearer {_good(seller)}").status_code == 200
-
-
-def test_refresh_rotation_refuses_the_old_refresh_token(api: APIClient, buyer: User) -> None:
-    first = api.post("/api/auth/token", {"email": buyer.email, "password": PASSWORD}).json()
-    rotated = api.post("/api/auth/token/refresh", {"refresh": first["refresh"]})
-    assert rotated.status_code == 200
-    again = api.post("/api/auth/token/refresh", {"refresh": first["refresh"]})
-    assert again.status_code == 401
-    assert again["Content-Type"].startswith("application/json")
-
-
-def test_logout_blacklists_the_refresh_token(api: APIClient, buyer: User) -> None:
-    refresh = api.post("/api/auth/token", {"email": buyer.email, "password": PASSWORD}).json()[
-        "refresh"
-    ]
-    assert api.post("/api/auth/logout", {"refresh": refresh}).status_code == 204
-    assert api.post("/api/auth/token/refresh", {"refresh": refresh}).status_code == 401
-
-
-@pytest.mark.parametrize("path", ["/api/users/login", "/api/auth/token"])
-def test_login_is_throttled_after_ten_attempts(api: APIClient, buyer: User, path: str) -> None:
-    statuses = [
-        api.post(path, {"email": buyer.email, "password": "wrong"}).status_code for _ in range(11)
-    ]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429
-    # Throttled even with the right password: the limit is on attempts, not on failures.
-    right = api.post(path, {"email": buyer.email, "password": PASSWORD})
-    assert right.status_code == 429
-    assert right["Content-Type"].startswith("application/json")
-    assert "Retry-After" in right
+@pytest.mark.parametrize("path", PROTECTED)
+def test_the_untampered_token_works(api: APIClient, seller: User, path: str) -> None:
+    # The forgeries above fail for what was forged, not because the token shape is wrong (the
+    # seller owns a store, so the finance API lets its genuine token in too).
+    StoreFactory.create(owner=seller)
+    assert api.get(path, HTTP_AUTHORIZATION=f"Bearer {_good(seller)}").status_code == 200
 
 
 # Authentication is simplejwt's own, with its checks on: a token must verify on every request, an
@@ -172,9 +150,7 @@ def test_a_token_of_a_deactivated_user_is_refused_at_once(api: APIClient, buyer:
     assert api.get("/api/disputes/user/my-disputes", **auth).status_code == 401
 
 
-def test_a_password_change_revokes_the_tokens_issued_before_it(
-    api: APIClient, buyer: User
-) -> None:
+def test_a_password_change_revokes_the_tokens_issued_before_it(api: APIClient, buyer: User) -> None:
     auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {_good(buyer)}"}
     assert api.get("/api/disputes/user/my-disputes", **auth).status_code == 200
     buyer.set_password("a-new-and-different-passphrase")
@@ -183,4 +159,3 @@ def test_a_password_change_revokes_the_tokens_issued_before_it(
     assert response.status_code == 401
     fresh: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {_good(buyer)}"}
     assert api.get("/api/disputes/user/my-disputes", **fresh).status_code == 200
-
