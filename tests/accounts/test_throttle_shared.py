@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from rest_framework.test import APIClient
 
+from accounts.models import User
 from echo_disputes import settings as production_settings
+from tests.assertions import assert_error
+from tests.factories import PASSWORD
+
+LOGIN = "/api/users/login"
 
 
-def test_production_cache_is_the_shared_database_cache() -> None:
-    assert production_settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+def _throttle_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM echo_cache WHERE cache_key LIKE %s", ["%throttle_login_%"]
+        )
+        return int(cursor.fetchone()[0])
 
 
 @pytest.mark.django_db
-def test_database_cache_counts_in_a_table_every_process_sees() -> None:
+def test_login_budget_is_a_row_every_worker_reads(api: APIClient, buyer: User) -> None:
+    wrong = {"email": buyer.email, "password": "bad"}
     with override_settings(CACHES=production_settings.CACHES):
+        # The test settings' cache is process-local, so migrate made no table: make it here.
         call_command("createcachetable", verbosity=0)
-        caches["default"].set("throttle_login_127.0.0.1", [1.0, 2.0], 60)
+        for _ in range(10):
+            assert_error(api.post(LOGIN, wrong), 401)
+        # The count sits in the database table, where another gunicorn worker would find it...
+        assert _throttle_rows() == 1
+        assert_error(api.post(LOGIN, wrong), 429, "throttled")
+        # ...and nowhere else: with the row gone, the budget is whole again.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM echo_cache WHERE cache_key LIKE %s", ["%login%"])
-            assert cursor.fetchone()[0] == 1
-        assert caches["default"].get("throttle_login_127.0.0.1") == [1.0, 2.0]
+            cursor.execute("DELETE FROM echo_cache")
+        right = api.post(LOGIN, {"email": buyer.email, "password": PASSWORD})
+        assert right.status_code == 200, right.content[:300]
