@@ -155,7 +155,8 @@ def test_role_endpoint_table(
         assert data["orderId"] == world["fresh"].pk
         assert data["createdByUserId"] == world["actors"][role].pk
     elif endpoint == "messages":
-        assert isinstance(data, list)
+        # The reason is a field of the dispute, not a message: a fresh thread is empty.
+        assert data == []
     elif endpoint == "post_message":
         assert data["userId"] == world["actors"][role].pk
     else:
