@@ -138,8 +138,11 @@ def test_blank_or_too_long_message_is_refused(body: str) -> None:
 
 def test_unknown_visibility_is_refused(staff: User) -> None:
     dispute = make_dispute(staff=staff)
-    with pytest.raises(InvalidInput):
+    before = snapshot(dispute.pk)
+    with pytest.raises(InvalidInput) as caught:
         services.message_post(actor=staff, dispute_id=dispute.pk, body="x", visibility="secret")
+    assert "visibility" in caught.value.details
+    assert snapshot(dispute.pk) == before
 
 
 def test_respondents_first_public_message_moves_to_under_review() -> None:
@@ -300,8 +303,12 @@ def test_close_records_resolution_and_who_closed(staff: User) -> None:
 
 def test_order_cannot_complete_while_a_dispute_is_open(order: Order, staff: User) -> None:
     dispute = make_dispute(order=order, staff=staff)
-    with pytest.raises(Conflict):
+    status_before = order.status
+    with pytest.raises(Conflict) as caught:
         order_set_status(actor=order.seller, order_id=order.pk, status=OrderStatus.COMPLETED)
+    assert caught.value.code == "order_has_open_dispute"
+    order.refresh_from_db()
+    assert order.status == status_before
     _close(dispute, staff, outcome="won")
     completed = order_set_status(
         actor=order.seller, order_id=order.pk, status=OrderStatus.COMPLETED

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from accounts.services import support_group_ensure, token_issue
 from disputes import services
 from orders.services import item_create, order_create
+from tests.assertions import assert_error
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,5 +122,5 @@ def test_registration_refuses_markup_in_a_username() -> None:
         {"email": "x@example.com", "username": SCRIPT, "password": "a-long-unusual-passphrase"},
         format="json",
     )
-    assert response.status_code == 400
-    assert "username" in response.json()["details"]
+    body = assert_error(response, 400, "validation_error")
+    assert "username" in body["details"]
