@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.models import User
 from accounts.services import support_group_ensure
-from tests.admin.people import new_staff, new_user
+from tests.factories import new_staff, new_user
 
 
 @pytest.fixture

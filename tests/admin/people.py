@@ -1,16 +1,6 @@
-"""Typed wrappers: factory-boy's call returns the model instance, which mypy cannot see."""
+"""Kept only for tests/browser/test_admin_flow.py, which still imports from here: the helpers live
+in tests/factories.py. Delete this module once that import points there."""
 
-from __future__ import annotations
+from tests.factories import new_staff, new_user
 
-from typing import Any, cast
-
-from accounts.models import User
-from tests.factories import StaffFactory, UserFactory
-
-
-def new_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))
-
-
-def new_staff(**fields: Any) -> User:
-    return cast(User, StaffFactory(**fields))
+__all__ = ["new_staff", "new_user"]

@@ -15,8 +15,7 @@ from accounts.models import User
 from disputes import services
 from disputes.admin.export import CSV_HEADER, csv_cell
 from disputes.models import Dispute, DisputeStatus, Visibility
-from tests.admin.people import new_staff
-from tests.factories import make_dispute
+from tests.factories import make_dispute, new_staff
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/disputes/dispute/"

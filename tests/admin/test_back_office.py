@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from disputes import services
 from disputes.models import DisputeStatus, Visibility
-from tests.admin.people import new_user
-from tests.factories import make_dispute, make_order
+from tests.factories import make_dispute, make_order, new_user
 
 pytestmark = pytest.mark.django_db
 

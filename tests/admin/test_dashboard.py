@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from disputes.models import Dispute, DisputeStatus
 from disputes.selectors.backoffice import dispute_dashboard_stats
-from tests.admin.people import new_staff
-from tests.factories import make_dispute, make_overdue
+from tests.factories import make_dispute, make_overdue, new_staff
 
 pytestmark = pytest.mark.django_db
 DASHBOARD = "/admin/disputes/dispute/dashboard/"

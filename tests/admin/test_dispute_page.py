@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, DisputeStatus, EventType, Message, Visibility
-from tests.admin.people import new_staff
-from tests.factories import make_dispute
+from tests.factories import make_dispute, new_staff
 
 pytestmark = pytest.mark.django_db
 

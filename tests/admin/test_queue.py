@@ -17,8 +17,7 @@ from django.utils.html import escape
 from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode
 from echo_disputes.admin import BoundedCountPaginator
 from orders.models import Store
-from tests.admin.people import new_user
-from tests.factories import make_dispute, make_order, make_overdue
+from tests.factories import make_dispute, make_order, make_overdue, new_user
 
 QUEUE = "/admin/disputes/dispute/"
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import support_group_ensure
 from disputes.models import Dispute, DisputeStatus
-from tests.admin.people import new_staff, new_user
-from tests.factories import make_dispute
+from tests.factories import make_dispute, new_staff, new_user
 
 pytestmark = pytest.mark.django_db
 
