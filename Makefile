@@ -41,11 +41,19 @@ check: install
 	$(VENV)/bin/lint-imports
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# What must behave the same on SQLite (make run) as on PostgreSQL: every API contract test.
+# Real-thread races and the outage test need PostgreSQL; the browser tests run once.
+SQLITE_TESTS := tests/disputes tests/orders tests/payments tests/accounts tests/security \
+	tests/reliability/test_permission_table.py tests/test_errors.py
+SQLITE_MARKERS := not browser and not outage and not concurrency
+
 # The whole suite, against a PostgreSQL 15 started (and always stopped) by scripts/pg.sh.
 test: install
 	@scripts/ensure-chromium.sh
 	$(MAKE) --no-print-directory check
 	scripts/pg.sh run $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "The API contract tests again, on the SQLite default that make run uses:"
+	env -u DATABASE_URL $(PY) -m pytest -m "$(SQLITE_MARKERS)" $(SQLITE_TESTS) $(PYTEST_ARGS)
 
 # The database-outage test alone: it starts its own PostgreSQL and gunicorn, so it needs no
 # pg.sh around it. `make test` runs it too, as part of the whole suite.

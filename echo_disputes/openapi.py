@@ -76,3 +76,15 @@ class MoneyFieldSchema(OpenApiSerializerFieldExtension):
                 rf"^(?:[1-9][0-9]{{0,{digits - 1}}}(?:\.[0-9]{{1,2}})?|0\.(?:[1-9][0-9]?|0[1-9]))$"
             )
         return schema
+
+
+def document_paths_without_trailing_slash(
+    endpoints: list[tuple[str, str, str, Any]], **kwargs: Any
+) -> list[tuple[str, str, str, Any]]:
+    """A drf-spectacular preprocessing hook. The API's routes end in an optional slash
+    (echo_disputes.routers), which the schema would show as a trailing `/`; ECHO's clients and
+    documentation write the paths without one, so the schema does too."""
+    return [
+        (path.rstrip("/") if path != "/" else path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+    ]

@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     # PATCH bodies here are actions with required fields, not partial updates of a resource.
     "COMPONENT_SPLIT_PATCH": False,
     "SCHEMA_PATH_PREFIX": r"/api|/openapi",
+    "PREPROCESSING_HOOKS": ["echo_disputes.openapi.document_paths_without_trailing_slash"],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # Swagger UI's assets come from the sidecar package, served by whitenoise: no CDN.

@@ -178,7 +178,9 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
     ("POST", "/accounts/logout/"): (PAGE, Rule((302, 302, 302, 302, 302))),
     ("GET", "/orders/"): (PAGE, Rule((302, 200, 200, 200, 200))),
     ("GET", "/orders/{order_id}/"): (PAGE, Rule((302, 200, 200, 404, 404))),
-    ("POST", "/orders/{order_id}/"): (
+    # The open-dispute form lives in disputes; only the order's parties find it.
+    ("GET", "/disputes/orders/{order_id}/open/"): (PAGE, Rule((302, 200, 200, 404, 404))),
+    ("POST", "/disputes/orders/{order_id}/open/"): (
         PAGE,
         Rule(
             (302, 302, 302, 404, 404),
@@ -258,7 +260,8 @@ def test_every_route_is_in_the_table() -> None:
 
 
 def _url(route: str, world: World) -> str:
-    on_orders = route.startswith(("/api/orders/", "/orders/"))
+    # Order routes (and the open-dispute page of an order) act on an order with no dispute yet.
+    on_orders = route.startswith(("/api/orders/", "/orders/", "/disputes/orders/"))
     return route.format(
         dispute_id=world.dispute.pk,
         order_id=world.free_order.pk if on_orders else world.dispute.order_id,

@@ -80,7 +80,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
         # A list scoped to one party reads each party index in order (see the selector).
-        user = self.request.user
+        user = request_user(self.request)
         party_list = self.action == "my_disputes" or (
             self.action in ("list", "open_disputes") and not is_support_staff(user)
         )
