@@ -250,13 +250,6 @@ def test_post_with_trailing_slash_is_not_redirected(
     assert response.status_code == 201
 
 
-def test_bad_token_is_401(order: Order) -> None:
-    make_dispute(order=order)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Bearer not.a.jwt")
-    assert_error(client.get("/api/disputes"), 401)
-
-
 @pytest.mark.parametrize(
     ("method", "path"),
     [

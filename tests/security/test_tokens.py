@@ -146,8 +146,8 @@ def test_a_token_of_a_deactivated_user_is_refused_at_once(api: APIClient, buyer:
     assert api.get("/api/orders", **auth).status_code == 200
     buyer.is_active = False
     buyer.save(update_fields=["is_active"])
-    assert api.get("/api/orders", **auth).status_code == 401
-    assert api.get("/api/disputes/user/my-disputes", **auth).status_code == 401
+    assert_error(api.get("/api/orders", **auth), 401, "authentication_failed")
+    assert_error(api.get("/api/disputes/user/my-disputes", **auth), 401, "authentication_failed")
 
 
 def test_a_password_change_revokes_the_tokens_issued_before_it(api: APIClient, buyer: User) -> None:
