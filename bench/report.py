@@ -64,6 +64,13 @@ def _queries(row: dict[str, Any]) -> str:
     return f"{q('api')} ({inner})"
 
 
+def _peer_ratio(row: dict[str, Any]) -> str:
+    ratio, target = row["peer_ratio"], row.get("peer_target")
+    if target is None:
+        return f"{ratio:.2f}"
+    return f"{ratio:.2f} (≥ {target:g}: {'**met**' if ratio >= target else '**not met**'})"
+
+
 def size_table(run: dict[str, Any]) -> list[str]:
     lines = [
         f"### {run['size']:,} disputes",
@@ -92,7 +99,7 @@ def size_table(run: dict[str, Any]) -> list[str]:
         cells = [row["title"], _queries(row), f"{api['rps']:.0f}"]
         cells += [f"{floor['rps']:.0f}", f"{row['ratio']:.2f}"] if floor else ["-", "-"]
         cells += [target, result]
-        cells += [f"{peer['rps']:.0f}", f"{row['peer_ratio']:.2f}"] if peer else ["-", "-"]
+        cells += [f"{peer['rps']:.0f}", _peer_ratio(row)] if peer else ["-", "-"]
         cells += [_p(api), _p(floor), _p(peer)]
         lines.append("| " + " | ".join(cells) + " |")
         for name, side in (("API", api), ("floor", floor), ("peer", peer)):

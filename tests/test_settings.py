@@ -165,8 +165,10 @@ def test_only_the_test_settings_know_a_secret_key(tmp_path: Path) -> None:
     # production module, even under a process named pytest, has none.
     env = child_env(tmp_path, DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.com")
     result = child_python(
-        env, "-c", "import pytest, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = "
-        "'echo_disputes.settings'; django.setup()"
+        env,
+        "-c",
+        "import pytest, django, os; os.environ['DJANGO_SETTINGS_MODULE'] = "
+        "'echo_disputes.settings'; django.setup()",
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
