@@ -139,8 +139,8 @@ def my_disputes(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 def message_post(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The writes a post must make, in one statement: the message, its audit event and the
-    dispute's activity time (DESIGN: every message is on the timeline and moves "last activity"),
-    returning the new message with its author's name. No checks, like every floor."""
+    dispute's activity time (docs/design.md: every message is on the timeline and moves "last
+    activity"), returning the new message with its author's name. No checks, like every floor."""
     body = json.loads(request.body)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -1,5 +1,5 @@
-"""The dispute lifecycle as data (DESIGN §4): for each action, the statuses it may start from and
-where it leads. Services consult it; nothing else decides whether a move is legal."""
+"""The dispute lifecycle as data (docs/design.md §4): for each action, the statuses it may start
+from and where it leads. Services consult it; nothing else decides whether a move is legal."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Server-rendered dispute pages for the parties (DESIGN §9).
+"""Server-rendered dispute pages for the parties (docs/design.md §9).
 
 Reads go through the selectors, writes through the services, and the policies decide which
 forms a page offers. Pages are for the buyer and the seller only: anyone else, staff included,

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 
 class StrictInputSerializer(serializers.Serializer):
-    """Input serializer that refuses fields it does not know (DESIGN §6: unknown field is 400).
+    """Input serializer that refuses fields it does not know (docs/design.md §6: an unknown field
+    is 400).
 
     A typo such as `reasoncode` would otherwise be dropped silently and the caller would never learn
     that the value was ignored.

@@ -1,4 +1,4 @@
-"""Who may do what to items and orders (DESIGN §5, §6)."""
+"""Who may do what to items and orders (docs/design.md §5, §6)."""
 
 from __future__ import annotations
 

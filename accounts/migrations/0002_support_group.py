@@ -1,4 +1,4 @@
-"""The "Support" group: what support staff may see and change in the admin (DESIGN §5, §9).
+"""The "Support" group: what support staff may see and change in the admin (docs/design.md §5, §9).
 
 Model permissions only open the admin pages; the dispute services check `is_staff` again through
 disputes.policies, so the group cannot do more than the policy allows.

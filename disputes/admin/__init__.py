@@ -1,4 +1,5 @@
-"""The support desk (DESIGN §9): the dispute queue, the dispute page, bulk actions, the dashboard.
+"""The support desk (docs/design.md §9): the dispute queue, the dispute page, bulk actions and
+the dashboard.
 
 Nothing here assigns a status or edits the thread: every field is read-only, there is no add or
 delete, `save_model` writes nothing, and the forms and actions call `disputes.services`, which

@@ -12,8 +12,7 @@ from accounts.models import User
 from accounts.services import support_group_ensure
 from disputes import services
 from disputes.models import Dispute, DisputeStatus, Message, Visibility
-from tests.admin.people import new_staff
-from tests.factories import PASSWORD, make_dispute
+from tests.factories import PASSWORD, make_dispute, new_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

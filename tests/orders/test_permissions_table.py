@@ -1,4 +1,4 @@
-"""Role-by-endpoint table for items and orders (DESIGN §5, §6).
+"""Role-by-endpoint table for items and orders (docs/design.md §5, §6).
 
 Every row names who calls, what they call and the status they must get. The order under test is
 bought by `buyer` from `seller`; `stranger` is neither; `staff` is support staff and no party.

@@ -1,4 +1,5 @@
-"""The finance API in the payment provider's wire format (DESIGN §7, the provider's "Get Dispute").
+"""The finance API in the payment provider's wire format (docs/design.md §7, the provider's
+"Get Dispute").
 
 A finance integration written against the provider reads it with only the base URL and the token
 changed: same paths, same envelope, same field names and formats. Errors get the provider's

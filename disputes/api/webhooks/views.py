@@ -1,4 +1,4 @@
-"""The payment provider's chargeback webhook (DESIGN §8).
+"""The payment provider's chargeback webhook (docs/design.md §8).
 
 The signature is checked over the raw body before anything is parsed: an unsigned request never
 reaches the JSON parser, let alone the database.
