@@ -64,8 +64,9 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = UserLoginInput(data=request.data)
         data.is_valid(raise_exception=True)
+        # The DRF request, as simplejwt's own token serializer passes it to the backends.
         user = authenticate(
-            request._request,
+            request,  # type: ignore[arg-type]
             email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
