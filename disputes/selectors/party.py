@@ -17,7 +17,7 @@ from echo_disputes.errors import NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
 
-NO_DISPUTE = "No dispute with this id."
+NO_DISPUTE = "Dispute not found"
 
 
 def _base() -> QuerySet[Dispute]:
@@ -73,7 +73,7 @@ def dispute_for_order(user: Any, order_id: int) -> Dispute:
     """The open dispute of an order, else its latest; 404 when the order has none."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("No order with this id.", code="order_not_found")
+        raise NotFound("Order not found", code="order_not_found")
     order_require(user, OrderAction.VIEW, order)
     scoped = Dispute.objects.filter(order_id=order_id).order_by("-created_at", "-id")
     candidate = (
@@ -81,7 +81,7 @@ def dispute_for_order(user: Any, order_id: int) -> Dispute:
         or scoped.values_list("pk", flat=True).first()
     )
     if candidate is None:
-        raise NotFound("This order has no dispute.", code="dispute_not_found")
+        raise NotFound("Dispute not found", code="dispute_not_found")
     return dispute_get_for(user, candidate)
 
 

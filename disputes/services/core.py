@@ -30,7 +30,7 @@ def lock_dispute(dispute_id: int) -> Dispute:
     """The dispute row, locked until the transaction ends (404 when there is none)."""
     dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
     if dispute is None:
-        raise NotFound("No dispute with this id.", code="dispute_not_found")
+        raise NotFound("Dispute not found", code="dispute_not_found")
     return dispute
 
 

@@ -43,9 +43,9 @@ def dispute_open(
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
         raise NotFound(
-            "No order with this id.",
+            "Order not found",
             code="order_not_found",
-            details={"orderId": ["No order with this id."]},
+            details={"orderId": ["Order not found"]},
         )
     policies.require(actor, Action.OPEN, order)
     text = clean_text(
