@@ -29,6 +29,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     TAKE_UP = "take_up"
     DECIDE = "decide"
+    ADD_EVIDENCE = "add_evidence"
+    ADD_INTERNAL_EVIDENCE = "add_internal_evidence"
 
 
 def _party_q(user: Any) -> Q:
@@ -43,9 +45,15 @@ def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
         return isinstance(obj, Order) and obj.is_party(user.pk)
     if not isinstance(obj, Dispute):
         return False
-    if action in (Action.VIEW, Action.POST_MESSAGE):
+    if action in (Action.VIEW, Action.POST_MESSAGE, Action.ADD_EVIDENCE):
         return obj.is_party(user.pk) or is_support_staff(user)
-    if action in (Action.POST_NOTE, Action.VIEW_NOTES, Action.TAKE_UP, Action.DECIDE):
+    if action in (
+        Action.POST_NOTE,
+        Action.VIEW_NOTES,
+        Action.TAKE_UP,
+        Action.DECIDE,
+        Action.ADD_INTERNAL_EVIDENCE,
+    ):
         return is_support_staff(user)
     if action is Action.WITHDRAW:
         return obj.opened_by_id is not None and obj.opened_by_id == user.pk
@@ -61,6 +69,8 @@ MESSAGES: dict[Action, str] = {
     Action.WITHDRAW: "Only the user who opened this dispute may withdraw it.",
     Action.TAKE_UP: "Only support staff may take up a dispute.",
     Action.DECIDE: "Only support staff may decide or close a dispute.",
+    Action.ADD_EVIDENCE: "Only the parties of this order and support staff may add evidence.",
+    Action.ADD_INTERNAL_EVIDENCE: "Only support staff may add internal evidence.",
 }
 
 
@@ -90,8 +100,20 @@ def own_disputes_q(user: Any) -> Q:
     return _party_q(user)
 
 
+def message_visibilities(user: Any) -> tuple[str, ...]:
+    """Which messages of a thread the user reads: internal notes only for staff."""
+    if is_support_staff(user):
+        return tuple(Visibility.values)
+    return (Visibility.PUBLIC,)
+
+
 def visible_messages_q(user: Any) -> Q:
-    """Internal notes only for staff (`can(user, VIEW_NOTES, d)` on a dispute they may see)."""
+    """`message_visibilities` as a filter on messages."""
+    return Q(visibility__in=message_visibilities(user))
+
+
+def visible_evidence_q(user: Any) -> Q:
+    """Internal evidence only for staff, like internal notes."""
     if is_support_staff(user):
         return Q()
     return Q(visibility=Visibility.PUBLIC)
@@ -102,11 +124,6 @@ def visible_events_q(user: Any) -> Q:
     if is_support_staff(user):
         return Q()
     return ~Q(type__in=INTERNAL_EVENT_TYPES)
-
-
-def message_visible_to(user: Any, visibility: str) -> bool:
-    """`visible_messages_q` for one message already in hand."""
-    return is_support_staff(user) or visibility == Visibility.PUBLIC
 
 
 # --- the finance API -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from disputes import policies
+from disputes import policies, sql
 from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
 from disputes.policies import Action
 from echo_disputes.errors import NotFound
@@ -54,15 +54,8 @@ def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
 
 def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
     """The dispute if it exists (else 404) and the user may see it (else 403), with the thread
-    the user may read as `visible_messages`."""
-    dispute = (
-        _base()
-        .prefetch_related(
-            Prefetch("messages", queryset=messages_visible_to(user), to_attr="visible_messages")
-        )
-        .filter(pk=dispute_id)
-        .first()
-    )
+    the user may read as `visible_messages`: one statement (disputes.sql)."""
+    dispute = sql.dispute_with_thread(dispute_id, visibilities=policies.message_visibilities(user))
     if dispute is None:
         raise NotFound(NO_DISPUTE, code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
@@ -121,12 +114,16 @@ def disputes_slice_for_party(
 
 
 class PartyDisputeList:
-    """A party's disputes as a sequence a paginator can slice: each slice is read by
-    `disputes_slice_for_party`, and `count` is one query over the party indexes."""
+    """A party's disputes as a sequence a paginator can slice, and `count` one query over the
+    party indexes. A slice of the unfiltered list (`statuses` given: those only, or all when
+    empty) is one statement (disputes.sql); a filtered one is `disputes_slice_for_party`."""
 
-    def __init__(self, qs: QuerySet[Dispute], *, user_id: int) -> None:
+    def __init__(
+        self, qs: QuerySet[Dispute], *, user_id: int, statuses: tuple[str, ...] | None = None
+    ) -> None:
         self.qs = qs
         self.user_id = user_id
+        self.statuses = statuses
 
     def count(self) -> int:
         return self.qs.count()
@@ -137,6 +134,10 @@ class PartyDisputeList:
     def __getitem__(self, item: slice) -> list[Dispute]:
         start = item.start or 0
         stop = item.stop if item.stop is not None else start
+        if self.statuses is not None:
+            return sql.party_disputes_page(
+                user_id=self.user_id, offset=start, limit=stop - start, statuses=self.statuses
+            )
         return disputes_slice_for_party(
             self.qs, user_id=self.user_id, offset=start, limit=max(stop - start, 0)
         )

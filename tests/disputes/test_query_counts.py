@@ -85,8 +85,17 @@ def test_detail_query_count_is_the_same_for_1_and_30_messages(
 
 
 def test_detail_query_budget(client_for: Callable[..., APIClient]) -> None:
-    """Three queries: the user (auth), the dispute with opener and order, the thread with its
-    authors."""
+    """Two queries: the user (authentication), then the dispute with its opener and its thread
+    with the authors, as one statement (disputes.sql)."""
     dispute = make_dispute()
     services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="hello")
-    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 3
+    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 2
+
+
+def test_unfiltered_party_list_query_budget(client_for: Callable[..., APIClient]) -> None:
+    """Two queries: the user, then the page as one statement; a filtered list takes the ORM's
+    three (the page's keys as buyer and as seller, then the rows)."""
+    dispute = make_dispute()
+    client = client_for(dispute.buyer)
+    assert _count(client, "/api/disputes/user/my-disputes") == 2
+    assert _count(client, "/api/disputes/user/my-disputes?state=needs_response") == 4

@@ -28,11 +28,12 @@ from disputes.api.party.serializers import (
     MessagePostInput,
 )
 from disputes.filters import DisputeFilter
-from disputes.models import Dispute
+from disputes.models import OPEN_STATUSES, Dispute
 from disputes.policies import Action
 from echo_disputes.openapi import errors
 
 LIST_ERRORS = errors(400, 401)
+PAGING_PARAMS = frozenset({"page", "pageSize"})
 
 
 @extend_schema_view(
@@ -85,8 +86,17 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             self.action in ("list", "open_disputes") and not is_support_staff(user)
         )
         if party_list:
-            queryset = selectors.PartyDisputeList(queryset, user_id=user.pk)  # type: ignore[assignment]
+            queryset = selectors.PartyDisputeList(  # type: ignore[assignment]
+                queryset, user_id=user.pk, statuses=self._unfiltered_statuses()
+            )
         return super().paginate_queryset(queryset)
+
+    def _unfiltered_statuses(self) -> tuple[str, ...] | None:
+        """The statuses of a list asked for with no filter (empty: all), which the party page
+        statement reads directly; None when a filter or an ordering was asked for."""
+        if set(self.request.query_params) - PAGING_PARAMS:
+            return None
+        return tuple(OPEN_STATUSES) if self.action == "open_disputes" else ()
 
     def get_serializer_class(self) -> type:
         return DisputeDetailOutput if self.action == "retrieve" else DisputeOutput

@@ -1,0 +1,182 @@
+"""The two reads the ORM cannot make fast enough, as one read-only statement each.
+
+The dispute detail and a party's page of disputes are the requests the parties' apps make all
+the time. Through the ORM each takes several compiled queries, and compiling and building them is
+most of the request (docs/benchmarks.md: a detail with 20 messages spends 2.1 ms of CPU in the
+ORM's selector and 0.5 ms in the statement below). Rules stay where they are: the caller passes
+what the policies decided (which visibilities, which statuses), and the selectors ask the policy
+about the result.
+
+Parameters only; instances are built with `Model.from_db`, the values first converted by each
+field's own `to_python` (SQLite hands back text for times and numbers where PostgreSQL hands back
+the types). Plain SQL that PostgreSQL and SQLite both run. tests/disputes/test_sql.py compares
+every statement's rows with the ORM query it replaces, on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from django.utils import timezone
+
+from accounts.models import User
+from disputes.models import Dispute, Message
+
+M = TypeVar("M", bound=models.Model)
+ROW_ID_MAX = 2**63 - 1
+
+# What a list row shows (DisputeOutput) and what the policy reads; the other columns would cost a
+# conversion each for nothing.
+LIST_FIELDS = (
+    "id", "order_id", "buyer_id", "seller_id", "opened_by_id", "kind", "reason", "reason_code",
+    "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
+    "created_at", "updated_at", "closed_at",
+)  # fmt: skip
+_NAME = ("id", "username")
+
+
+def _attnames(model: type[models.Model], names: Sequence[str] | None = None) -> list[str]:
+    """Column names in model order (`names` None: every concrete field)."""
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return fields if names is None else [f for f in fields if f in names]
+
+
+def _columns(model: type[models.Model], alias: str, names: Sequence[str]) -> str:
+    columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    return ", ".join(f"{alias}.{columns[name]}" for name in names)
+
+
+def _to_python(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    if isinstance(field, models.DateTimeField):
+
+        def convert_datetime(value: Any) -> Any:
+            if value is None:
+                return None
+            moment = value if isinstance(value, datetime) else field.to_python(value)
+            # Times are stored in UTC; SQLite returns them without the offset.
+            return timezone.make_aware(moment, UTC) if timezone.is_naive(moment) else moment
+
+        return convert_datetime
+    if isinstance(field, models.DecimalField):
+        return lambda value: (
+            value if value is None or isinstance(value, Decimal) else field.to_python(str(value))
+        )
+    if isinstance(field, models.BooleanField):
+        return lambda value: None if value is None else bool(value)
+    return lambda value: value
+
+
+@cache
+def _builder(model: type[M], names: tuple[str, ...]) -> Callable[[Sequence[Any]], M]:
+    fields = [model._meta.get_field(name) for name in names]
+    converters = [_to_python(field) for field in fields]  # type: ignore[arg-type]
+    field_names = list(names)
+
+    def build(values: Sequence[Any]) -> M:
+        converted = [convert(value) for convert, value in zip(converters, values, strict=True)]
+        return model.from_db(connection.alias, field_names, converted)
+
+    return build
+
+
+def _named_user(user_id: int | None, username: Any, seen: dict[int, User]) -> User | None:
+    """A User holding only its id and name (what the API shows), one per person in a result."""
+    if user_id is None:
+        return None
+    if user_id not in seen:
+        seen[user_id] = _builder(User, _NAME)((user_id, username))
+    return seen[user_id]
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def dispute_with_thread(dispute_id: int, *, visibilities: Sequence[str]) -> Dispute | None:
+    """The dispute with its opener's name and, as `visible_messages`, its messages of the given
+    visibilities oldest first with their authors' names; None when there is no such dispute.
+
+    One UNION ALL, so the dispute's columns travel once: the head row, then one row per message.
+    The authors' names are a subquery per message rather than a join, which PostgreSQL's planner
+    could cost as a hash of the whole user table."""
+    if not 0 < dispute_id <= ROW_ID_MAX or not visibilities:
+        return None
+    dispute_names = tuple(_attnames(Dispute, LIST_FIELDS))
+    message_names = tuple(_attnames(Message))
+    dispute_nulls = ", ".join(["NULL"] * (len(dispute_names) + 1))
+    message_nulls = ", ".join(["NULL"] * (len(message_names) + 1))
+    first_message = 1 + len(dispute_names) + 1 + 1  # 1-based: part, dispute, opener's name
+    created = first_message + message_names.index("created_at")
+    sql = f"""
+        SELECT 0, {_columns(Dispute, "d", dispute_names)}, ou.username, {message_nulls}
+        FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
+        WHERE d.id = %s
+        UNION ALL
+        SELECT 1, {dispute_nulls}, {_columns(Message, "m", message_names)},
+               (SELECT mu.username FROM accounts_user mu WHERE mu.id = m.author_id)
+        FROM disputes_message m
+        WHERE m.dispute_id = %s AND m.visibility IN ({_placeholders(visibilities)})
+        ORDER BY 1, {created}, {first_message}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dispute_id, dispute_id, *visibilities])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        return None
+    head = rows[0]
+    stop = 1 + len(dispute_names)
+    dispute = _builder(Dispute, dispute_names)(head[1:stop])
+    names: dict[int, User] = {}
+    dispute.opened_by = _named_user(dispute.opened_by_id, head[stop], names)
+    start = first_message - 1
+    end = start + len(message_names)
+    build = _builder(Message, message_names)
+    messages = []
+    for row in rows[1:]:
+        message = build(row[start:end])
+        author = _named_user(message.author_id, row[end], names)
+        message.author = author  # type: ignore[assignment]
+        messages.append(message)
+    dispute.visible_messages = messages  # type: ignore[attr-defined]
+    return dispute
+
+
+def party_disputes_page(
+    *, user_id: int, offset: int, limit: int, statuses: Sequence[str] = ()
+) -> list[Dispute]:
+    """Rows `offset` to `offset + limit` of the disputes where the user is buyer or seller
+    (only `statuses`, if given), newest first, with the opener's name: the first `offset + limit`
+    as buyer and as seller, each an ordered read of one party index, merged. A dispute where the
+    user is both (no order allows it, but nothing in the table forbids it) comes once."""
+    if not 0 < user_id <= ROW_ID_MAX or limit <= 0:
+        return []
+    names = tuple(_attnames(Dispute, LIST_FIELDS))
+    status_sql = f" AND status IN ({_placeholders(statuses)})" if statuses else ""
+    branch = f"""SELECT * FROM (
+        SELECT {_columns(Dispute, "disputes_dispute", names)} FROM disputes_dispute
+        WHERE {{where}}{status_sql}
+        ORDER BY created_at DESC, id DESC LIMIT %s) {{alias}}"""
+    sql = f"""SELECT {_columns(Dispute, "p", names)},
+               (SELECT ou.username FROM accounts_user ou WHERE ou.id = p.opened_by_id)
+        FROM ({branch.format(where="buyer_id = %s", alias="b")}
+              UNION ALL
+              {branch.format(where="seller_id = %s AND buyer_id <> %s", alias="s")}) p
+        ORDER BY p.created_at DESC, p.id DESC
+        LIMIT %s OFFSET %s"""
+    window = offset + limit
+    params: list[Any] = [user_id, *statuses, window, user_id, user_id, *statuses, window]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
+    build = _builder(Dispute, names)
+    openers: dict[int, User] = {}
+    disputes = []
+    for row in rows:
+        dispute = build(row[:-1])
+        dispute.opened_by = _named_user(dispute.opened_by_id, row[-1], openers)
+        disputes.append(dispute)
+    return disputes

@@ -1,0 +1,154 @@
+"""disputes.sql against the ORM queries it replaces: the same rows, values and order, on whichever
+database the suite runs (make test runs this file on PostgreSQL and on SQLite)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db.models import Q
+
+from disputes import services, sql
+from disputes.models import OPEN_STATUSES, Dispute, Message, Visibility
+from tests.factories import make_dispute, make_order, new_staff, new_user
+from tests.payments.helpers import event_doc, post_event
+
+pytestmark = pytest.mark.django_db
+
+
+def _dispute_values(dispute: Dispute) -> dict[str, Any]:
+    return {name: getattr(dispute, name) for name in sql.LIST_FIELDS}
+
+
+def _orm_dispute(dispute_id: int) -> dict[str, Any]:
+    return _dispute_values(Dispute.objects.get(pk=dispute_id))
+
+
+def _message_values(message: Message) -> tuple[Any, ...]:
+    return (
+        message.pk,
+        message.dispute_id,
+        message.author_id,
+        message.author.username,
+        message.body,
+        message.visibility,
+        message.created_at,
+    )
+
+
+def _orm_thread(dispute_id: int, visibilities: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    rows = (
+        Message.objects.select_related("author")
+        .filter(dispute_id=dispute_id, visibility__in=visibilities)
+        .order_by("created_at", "id")
+    )
+    return [_message_values(m) for m in rows]
+
+
+@pytest.fixture
+def busy_dispute() -> Dispute:
+    staff = new_staff()
+    dispute = make_dispute(staff=staff, amount=Decimal("7.25"))
+    authors = [dispute.buyer, dispute.seller, staff]
+    for i in range(12):
+        author = authors[i % 3]
+        visibility = Visibility.INTERNAL if author is staff and i % 2 else Visibility.PUBLIC
+        services.message_post(
+            actor=author, dispute_id=dispute.pk, body=f"message {i} ü", visibility=visibility
+        )
+    # Two messages at the same instant: the id decides their order, as in the ORM's ordering.
+    same = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+    last_two = list(Message.objects.filter(dispute=dispute).order_by("-id")[:2])
+    Message.objects.filter(pk__in=[m.pk for m in last_two]).update(created_at=same)
+    services.dispute_close(
+        actor=staff, dispute_id=dispute.pk, outcome="lost", refund_amount=Decimal("3.10"),
+        resolution="Refund part of the price.",
+    )  # fmt: skip
+    return dispute
+
+
+@pytest.mark.parametrize(
+    "visibilities", [(Visibility.PUBLIC,), (Visibility.PUBLIC, Visibility.INTERNAL)]
+)
+def test_dispute_with_thread_matches_the_orm(
+    busy_dispute: Dispute, visibilities: tuple[str, ...]
+) -> None:
+    found = sql.dispute_with_thread(busy_dispute.pk, visibilities=visibilities)
+    assert found is not None
+    assert _dispute_values(found) == _orm_dispute(busy_dispute.pk)
+    assert found.opened_by is not None
+    assert found.opened_by.username == busy_dispute.buyer.username
+    thread = [_message_values(m) for m in found.visible_messages]  # type: ignore[attr-defined]
+    assert thread == _orm_thread(busy_dispute.pk, visibilities)
+    assert (
+        len(thread)
+        == Message.objects.filter(dispute=busy_dispute, visibility__in=visibilities).count()
+    )
+    # The values have the model's types on both databases, times in UTC.
+    assert isinstance(found.amount, Decimal) and found.amount == Decimal("7.25")
+    assert found.refund_amount == Decimal("3.10")
+    assert found.created_at.tzinfo is not None and found.closed_at is not None
+
+
+def test_dispute_with_thread_of_a_dispute_without_messages_or_opener() -> None:
+    order = make_order()
+    assert post_event(event_doc(order)).status_code == 200
+    chargeback = Dispute.objects.get(order=order, kind="chargeback")
+    found = sql.dispute_with_thread(chargeback.pk, visibilities=(Visibility.PUBLIC,))
+    assert found is not None
+    assert _dispute_values(found) == _orm_dispute(chargeback.pk)
+    assert found.opened_by is None
+    assert found.visible_messages == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("dispute_id", [0, -1, 2**63, 10**6])
+def test_dispute_with_thread_of_no_dispute_is_none(dispute_id: int) -> None:
+    make_dispute()
+    assert sql.dispute_with_thread(dispute_id, visibilities=(Visibility.PUBLIC,)) is None
+
+
+def _orm_party_page(user_id: int, offset: int, limit: int, statuses: tuple[str, ...]) -> list[Any]:
+    qs = Dispute.objects.filter(Q(buyer_id=user_id) | Q(seller_id=user_id))
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return [
+        (_dispute_values(d), d.opened_by.username if d.opened_by else None)
+        for d in qs.select_related("opened_by").order_by("-created_at", "-id")[
+            offset : offset + limit
+        ]
+    ]
+
+
+@pytest.fixture
+def party() -> Any:
+    """A user who buys some orders and sells others, with disputes in several states, two of
+    them created at the same instant, plus someone else's dispute that must never show."""
+    user = new_user()
+    staff = new_staff()
+    for state in ("needs_response", "under_review", "won", "closed"):
+        make_dispute(order=make_order(buyer=user), state=state, staff=staff)
+        make_dispute(order=make_order(seller=user), state=state, staff=staff, opener="buyer")
+    make_dispute(order=make_order(seller=user), opener="seller", staff=staff)
+    make_dispute()
+    moment = datetime(2026, 2, 1, 12, 0, 0, 654321, tzinfo=UTC)
+    ids = list(Dispute.objects.order_by("id").values_list("pk", flat=True)[:3])
+    Dispute.objects.filter(pk__in=ids[:2]).update(created_at=moment)
+    Dispute.objects.filter(pk=ids[2]).update(created_at=moment - timedelta(microseconds=1))
+    return user
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 50), (0, 3), (3, 3), (6, 4), (8, 5), (30, 10)])
+@pytest.mark.parametrize("statuses", [(), tuple(OPEN_STATUSES), ("won",)])
+def test_party_disputes_page_matches_the_orm(
+    party: Any, offset: int, limit: int, statuses: tuple[str, ...]
+) -> None:
+    page = sql.party_disputes_page(user_id=party.pk, offset=offset, limit=limit, statuses=statuses)
+    rows = [(_dispute_values(d), d.opened_by.username if d.opened_by else None) for d in page]
+    assert rows == _orm_party_page(party.pk, offset, limit, statuses)
+
+
+def test_party_disputes_page_of_nobody_is_empty(party: Any) -> None:
+    assert sql.party_disputes_page(user_id=0, offset=0, limit=50) == []
+    assert sql.party_disputes_page(user_id=party.pk, offset=0, limit=0) == []
