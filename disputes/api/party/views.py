@@ -77,6 +77,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # hide the dispute (404) nor fail validation (400).
         if self.detail:
             return queryset
+        if not set(self.request.query_params) - PAGING_PARAMS:
+            # No filter asked for: the FilterSet would deep-copy its filters and validate an
+            # empty form (a fifth of a page's CPU) to return the queryset unchanged.
+            return queryset
         return super().filter_queryset(queryset)
 
     def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
