@@ -68,3 +68,17 @@ class User(AbstractUser):
     @property
     def roles(self) -> list[str]:
         return ["ADMIN"] if self.is_staff else ["USER"]
+
+
+class RevokedToken(models.Model):
+    """An access token revoked before it expires: a login token (24 hours, docs/decisions.md)
+    whose holder logged out. Keyed by the token's `jti`, so the check on every request that
+    presents a login token is one primary-key lookup; rows past `expires_at` can go."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="revoked_tokens")
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.jti

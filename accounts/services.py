@@ -1,17 +1,23 @@
-"""Every write to accounts: registration and the issue of scoped tokens."""
+"""Every write to accounts: registration, the issue of scoped tokens, logout."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework_simplejwt.tokens import RefreshToken
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
-from accounts.models import User, normalize_email
+from accounts.models import RevokedToken, User, normalize_email
 from accounts.policies import scopes_held
+from accounts.tokens import LOGIN_CLAIM, is_login_token
 from echo_disputes.errors import Conflict, InvalidInput
 
 
@@ -51,11 +57,61 @@ def token_issue(*, user: User, requested_scope: str | None = None) -> RefreshTok
 
     A caller may ask for fewer scopes; asking for one not held never adds it.
     """
+    refresh = RefreshToken.for_user(user)
+    refresh["scope"] = _scope_granted(user, requested_scope)
+    return refresh
+
+
+def _scope_granted(user: User, requested_scope: str | None) -> str:
     held = scopes_held(user)
     granted = held if requested_scope is None else held & set(requested_scope.split())
-    refresh = RefreshToken.for_user(user)
-    refresh["scope"] = " ".join(sorted(granted))
-    return refresh
+    return " ".join(sorted(granted))
+
+
+def login_token_issue(*, user: User) -> AccessToken:
+    """ECHO's login token: one access token, no refresh token, living as long as ECHO's
+    (`ECHO_LOGIN_TOKEN_HOURS`, default 24) because ECHO's client never refreshes. It carries the
+    scopes held now and the login claim, so that logout can revoke it (`token_logout`)."""
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=settings.ECHO_LOGIN_TOKEN_LIFETIME)
+    token["scope"] = _scope_granted(user, None)
+    token[LOGIN_CLAIM] = True
+    return token
+
+
+@transaction.atomic
+def token_logout(
+    *, refresh: str | None = None, user: User | None = None, login_token: Token | None = None
+) -> None:
+    """Revoke what the caller logs out with: a refresh token of the standard pair (blacklisted),
+    else a validated login token (recorded by `jti` until it expires). Already revoked is 401,
+    as simplejwt answers for a blacklisted refresh token; expired revocations are swept here."""
+    if refresh is not None:
+        try:
+            RefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+        except TokenError as exc:
+            raise InvalidToken(str(exc)) from None
+        return
+    if user is None or login_token is None or not is_login_token(login_token):
+        raise InvalidInput(
+            "Send the refresh token to log out, or the login token as Authorization: Bearer.",
+            details={
+                "refresh": [
+                    "Required unless the Authorization header holds a token from /api/users/login."
+                ]
+            },
+        )
+    now = timezone.now()
+    RevokedToken.objects.filter(expires_at__lt=now).delete()
+    _, created = RevokedToken.objects.get_or_create(
+        jti=str(login_token[api_settings.JTI_CLAIM]),
+        defaults={
+            "user": user,
+            "expires_at": datetime.fromtimestamp(int(login_token["exp"]), tz=UTC),
+        },
+    )
+    if not created:
+        raise InvalidToken("Token has been revoked.")
 
 
 SUPPORT_GROUP = "Support"

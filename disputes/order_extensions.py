@@ -4,6 +4,8 @@ above it take part in its rules and screens). `DisputesConfig.ready` calls `regi
 - completion guard: an order with an open dispute cannot be COMPLETED (409
   `order_has_open_dispute` from `PATCH /api/orders/{id}/status`);
 - annotation `has_open_dispute`: the order lists' flag and `hasOpenDispute` in order JSON;
+- annotation `has_dispute`: `hasDispute` in order JSON (any dispute, open or settled), which
+  ECHO's order page reads;
 - order page panel: the order's disputes and the "open a dispute" form (`disputes.views`);
 - order admin inline: the order's disputes on its admin page (`disputes.admin.order_inline`).
 """
@@ -34,8 +36,13 @@ def has_open_dispute() -> Exists:
     return Exists(Dispute.objects.open().filter(order_id=OuterRef("pk")))
 
 
+def has_dispute() -> Exists:
+    return Exists(Dispute.objects.filter(order_id=OuterRef("pk")))
+
+
 def register() -> None:
     extensions.completion_guard_register(refuse_completion_while_disputed)
     extensions.order_annotation_register("has_open_dispute", has_open_dispute)
+    extensions.order_annotation_register("has_dispute", has_dispute)
     extensions.order_page_panel_register(order_disputes_panel)
     extensions.order_admin_inline_register(DisputeInline)

@@ -26,13 +26,27 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+CENT = Decimal("0.01")
+
+
 def money_text(value: Any) -> str | None:
-    """What MoneyField writes, for serializers that build their dict directly."""
+    """What MoneyField writes by default (the finance API's "50.00"), for serializers that build
+    their dict directly."""
     return None if value is None else f"{value:.2f}"
 
 
+def money_number(value: Any) -> Decimal | None:
+    """What a party MoneyField (`coerce_to_string=False`) writes: the amount with two decimals as
+    a `Decimal`, which `echo_disputes.renderers.DecimalJSONRenderer` writes as the JSON number
+    `24.50` (docs/design.md §6). For serializers that build their dict directly."""
+    return None if value is None else Decimal(value).quantize(CENT)
+
+
 class MoneyField(serializers.DecimalField):
-    """Money on the wire: a string with two decimals ("50.00"); accepts a JSON number or string."""
+    """Money on the wire, two decimals. By default a string ("50.00", the finance API); with
+    `coerce_to_string=False` a JSON number (24.50, the party API). Input accepts a JSON number or
+    a numeric string either way.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 12)

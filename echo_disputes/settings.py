@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so every response under /api/ (even a DisallowedHost 400) leaves as JSON.
     "echo_disputes.middleware.ApiErrorMiddleware",
+    # Before anything that answers or authenticates: a browser's preflight OPTIONS carries no
+    # token and is answered here, and every /api/ response gets its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,10 +177,13 @@ SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W021"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, plus the revocation check of long-lived login tokens (logout).
+        "accounts.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSONRenderer, writing Decimal as its exact number literal (the party API's money,
+    # docs/design.md §6); the finance API's amounts are strings and stay strings.
+    "DEFAULT_RENDERER_CLASSES": ["echo_disputes.renderers.DecimalJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -213,6 +220,22 @@ SIMPLE_JWT = {
     "TOKEN_OBTAIN_SERIALIZER": "accounts.api.serializers.ScopedTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "accounts.api.serializers.StrictTokenRefreshSerializer",
 }
+# `POST /api/users/login` (and register) answer ECHO's single token, which ECHO's client never
+# refreshes: it lives as long as ECHO's (24 hours). Logout revokes it at once, and so does a
+# password change (docs/decisions.md, "Tokens and authentication").
+ECHO_LOGIN_TOKEN_LIFETIME = timedelta(hours=env_int("ECHO_LOGIN_TOKEN_HOURS", 24))
+
+# CORS, for ECHO's frontend served from another origin (docs/echo-compatibility.md): only the
+# origins listed, only under /api/, bearer tokens and no cookies. The demo (DJANGO_DEBUG=1) allows
+# ECHO's Vite dev server.
+CORS_ALLOWED_ORIGINS = env_list(
+    "DJANGO_CORS_ALLOWED_ORIGINS", "http://localhost:5173" if DEBUG else ""
+)
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+# Paging lives in these headers (docs/design.md §6); a browser hides them unless exposed.
+CORS_EXPOSE_HEADERS = ["Link", "X-Page", "X-Page-Size"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "ECHO Disputes API",

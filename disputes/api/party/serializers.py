@@ -12,8 +12,12 @@ from echo_disputes.serializers import (
     CurrencyField,
     MoneyField,
     StrictInputSerializer,
-    money_text,
+    money_number,
 )
+
+# The payment provider opened a chargeback, no user: ECHO's lists show this instead of a blank
+# (docs/design.md §6, docs/echo-compatibility.md).
+PAYMENT_PROVIDER = "payment-provider"
 
 
 class DisputeOpenInput(StrictInputSerializer):
@@ -23,7 +27,7 @@ class DisputeOpenInput(StrictInputSerializer):
     reasonCode = serializers.ChoiceField(
         choices=ReasonCode.choices, required=False, default=ReasonCode.GENERAL
     )
-    amount = MoneyField(required=False, decimal_places=None, max_digits=14)
+    amount = MoneyField(required=False, decimal_places=None, max_digits=14, coerce_to_string=False)
     currency = CurrencyField(required=False)
 
 
@@ -43,7 +47,12 @@ class DisputeCloseInput(StrictInputSerializer):
         default=None,
     )
     refundAmount = MoneyField(
-        required=False, allow_null=True, default=None, decimal_places=None, max_digits=14
+        required=False,
+        allow_null=True,
+        default=None,
+        decimal_places=None,
+        max_digits=14,
+        coerce_to_string=False,
     )
 
 
@@ -116,8 +125,9 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
     state = serializers.CharField(source="status")
     outcome = serializers.SerializerMethodField()
     resolution = serializers.SerializerMethodField()
-    amount = MoneyField()
-    refundAmount = MoneyField(source="refund_amount", allow_null=True)
+    # JSON numbers (24.50), as ECHO's clients read them (docs/design.md §6).
+    amount = MoneyField(coerce_to_string=False)
+    refundAmount = MoneyField(source="refund_amount", allow_null=True, coerce_to_string=False)
     respondBy = serializers.DateTimeField(source="respond_by")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -161,18 +171,19 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
             "state": dispute.status,
             "outcome": self.get_outcome(dispute),
             "resolution": self.get_resolution(dispute),
-            "amount": money_text(dispute.amount),
+            "amount": money_number(dispute.amount),
             "currency": dispute.currency,
-            "refundAmount": money_text(dispute.refund_amount),
+            "refundAmount": money_number(dispute.refund_amount),
             "respondBy": _iso(dispute.respond_by, utc),
             "createdAt": _iso(dispute.created_at, utc),
             "updatedAt": _iso(dispute.updated_at, utc),
             "closedAt": _iso(dispute.closed_at, utc),
         }
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_createdByUsername(self, dispute: Dispute) -> str | None:
-        return dispute.opened_by.username if dispute.opened_by else None
+    @extend_schema_field(serializers.CharField())
+    def get_createdByUsername(self, dispute: Dispute) -> str:
+        # A chargeback has no opener (`createdByUserId` null); its name is the provider's.
+        return dispute.opened_by.username if dispute.opened_by else PAYMENT_PROVIDER
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_outcome(self, dispute: Dispute) -> str | None:
