@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -234,10 +234,12 @@ class EventType(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     EXPIRED = "expired", "Expired"
     PROVIDER_UPDATE = "provider_update", "Updated by the payment provider"
+    EVIDENCE_ADDED = "evidence_added", "Evidence added"
+    INTERNAL_EVIDENCE_ADDED = "internal_evidence_added", "Internal evidence added (staff only)"
 
 
-# Events that reveal an internal note are staff-only, like the notes themselves.
-INTERNAL_EVENT_TYPES: tuple[str, ...] = (EventType.NOTE_POSTED,)
+# Events that reveal an internal note or internal evidence are staff-only, like what they reveal.
+INTERNAL_EVENT_TYPES: tuple[str, ...] = (EventType.NOTE_POSTED, EventType.INTERNAL_EVIDENCE_ADDED)
 
 
 class DisputeEvent(models.Model):
@@ -304,3 +306,64 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class EvidenceKind(models.TextChoices):
+    RECEIPT = "receipt", "Receipt"
+    SHIPPING_PROOF = "shipping_proof", "Proof of shipping"
+    PHOTO = "photo", "Photo"
+    CORRESPONDENCE = "correspondence", "Correspondence"
+    REFUND_POLICY = "refund_policy", "Refund policy"
+    OTHER = "other", "Other"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name is ours, never the uploader's: the cleaned original is `file_name`.
+    return f"disputes/{instance.dispute_id}/{filename}"
+
+
+def evidence_storage() -> Any:
+    from disputes.storage import evidence_storage as storage
+
+    return storage
+
+
+class Evidence(models.Model):
+    """A file on a dispute, append-only (docs/design.md §3, Evidence): never edited or deleted
+    through the product. `sha256` and `size` describe the stored bytes, which are what is served
+    (images are re-encoded without their metadata)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_evidence"
+    )
+    kind = models.CharField(max_length=24, choices=EvidenceKind.choices, default=EvidenceKind.OTHER)
+    description = models.CharField(max_length=500, blank=True, default="")
+    file_name = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=255)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name_plural = "evidence"
+        indexes: ClassVar = [
+            models.Index(fields=["dispute", "created_at", "id"], name="evidence_dispute"),
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="evidence_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence #{self.pk} on dispute #{self.dispute_id}"

@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -150,6 +151,42 @@ STORAGES = {
         )
     },
 }
+# Evidence files (docs/operations.md, "Evidence storage"): the local file system under a folder no
+# URL serves, or S3-compatible object storage through django-storages when a bucket is named.
+# Either way files are only served by the permission-checked API view.
+EVIDENCE_ROOT = Path(os.environ.get("EVIDENCE_ROOT") or BASE_DIR / "media" / "evidence")
+EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET", "")
+EVIDENCE_STORAGE: dict[str, Any]
+if EVIDENCE_S3_BUCKET:
+    EVIDENCE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EVIDENCE_S3_BUCKET,
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "access_key": os.environ.get("EVIDENCE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("EVIDENCE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("EVIDENCE_S3_PREFIX", "evidence"),
+            # Private objects, never overwritten; the app streams them, nobody links to them.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    EVIDENCE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(EVIDENCE_ROOT),
+            "base_url": None,
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+STORAGES["evidence"] = EVIDENCE_STORAGE
+# Per file, enforced while the upload streams (echo_disputes/uploads.py), and files per dispute.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 20)
 # Development and tests serve static files straight from the apps, with no collectstatic run
 # (whitenoise would otherwise warn, an error under pytest, that STATIC_ROOT does not exist).
 WHITENOISE_USE_FINDERS = DEBUG
@@ -259,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "DisputeStateEnum": "disputes.models.DisputeStatus",
+        "DisputeKindEnum": "disputes.models.DisputeKind",
+        "EvidenceKindEnum": "disputes.models.EvidenceKind",
         "EchoStatusEnum": [("OPEN", "OPEN"), ("CLOSED", "CLOSED")],
     },
 }

@@ -20,6 +20,7 @@ from disputes.services.decisions import (
     dispute_withdraw,
     disputes_expire,
 )
+from disputes.services.evidence import evidence_add
 from disputes.services.opening import dispute_open
 from disputes.services.thread import message_post
 
@@ -38,5 +39,6 @@ __all__ = [
     "dispute_take_up",
     "dispute_withdraw",
     "disputes_expire",
+    "evidence_add",
     "message_post",
 ]

@@ -22,6 +22,17 @@ DISPUTE_ENDPOINTS: dict[tuple[str, str], set[str]] = {
     ("post", "/api/disputes/{id}/withdraw"): {"401", "403", "404", "409"},
     ("patch", "/api/disputes/{id}/close"): {"400", "401", "403", "404", "409"},
     ("post", "/api/disputes/{id}/take-up"): {"401", "403", "404", "409"},
+    ("get", "/api/disputes/{dispute_id}/evidence"): {"401", "403", "404"},
+    ("post", "/api/disputes/{dispute_id}/evidence"): {
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+    },
+    ("get", "/api/disputes/{dispute_id}/evidence/{id}/file"): {"401", "403", "404"},
 }
 
 
