@@ -140,10 +140,15 @@ def finance_require_read(user: Any, scopes: Collection[str]) -> None:
         raise NotAllowed("This token does not hold the read_finance scope.", code="scope_missing")
 
 
+def finance_seller_id(user: Any) -> int | None:
+    """Whose disputes the finance API shows a signed-in reader: None for every store's (staff),
+    else those where the reader is the seller (the store they own)."""
+    return None if is_support_staff(user) else user.pk
+
+
 def finance_disputes_q(user: Any) -> Q:
-    """Staff read every store's disputes; anyone else those where they are the seller."""
+    """`finance_seller_id` as a filter on disputes."""
     if not is_signed_in(user):
         return NOTHING
-    if is_support_staff(user):
-        return Q()
-    return Q(seller_id=user.pk)
+    seller = finance_seller_id(user)
+    return Q() if seller is None else Q(seller_id=seller)

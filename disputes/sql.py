@@ -180,3 +180,65 @@ def party_disputes_page(
         dispute.opened_by = _named_user(dispute.opened_by_id, row[-1], openers)
         disputes.append(dispute)
     return disputes
+
+
+# What the provider's format shows of a dispute; the rest of the row is never read.
+FINANCE_FIELDS = (
+    "id", "order_id", "seller_id", "reason_code", "status", "amount", "currency",
+    "original_amount", "fee", "fee_currency", "respond_by", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def finance_disputes_page(
+    *,
+    seller_id: int | None,
+    limit: int,
+    statuses: Sequence[str] = (),
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> list[Dispute]:
+    """Up to `limit` disputes newest first, of one seller (None: every store), with the order's
+    transaction id and the store as `transaction_id` and `store_id`; `after` resumes strictly
+    after the (created_at, id) of the last row shown (the keyset cursor)."""
+    names = tuple(_attnames(Dispute, FINANCE_FIELDS))
+    created = Dispute._meta.get_field("created_at")
+
+    def moment(value: datetime) -> Any:
+        # The column's own adaptation: SQLite compares stored text, PostgreSQL a timestamptz.
+        return created.get_db_prep_value(value, connection)
+
+    where: list[str] = []
+    params: list[Any] = []
+    if seller_id is not None:
+        where.append("d.seller_id = %s")
+        params.append(seller_id)
+    if statuses:
+        where.append(f"d.status IN ({_placeholders(statuses)})")
+        params += list(statuses)
+    if created_from is not None:
+        where.append("d.created_at >= %s")
+        params.append(moment(created_from))
+    if created_before is not None:
+        where.append("d.created_at < %s")
+        params.append(moment(created_before))
+    if after is not None:
+        where.append("(d.created_at < %s OR (d.created_at = %s AND d.id < %s))")
+        params += [moment(after[0]), moment(after[0]), after[1]]
+    sql = f"""SELECT {_columns(Dispute, "d", names)}, o.transaction_id, i.store_id
+        FROM disputes_dispute d
+        JOIN orders_order o ON o.id = d.order_id
+        JOIN orders_item i ON i.id = o.item_id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY d.created_at DESC, d.id DESC
+        LIMIT %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        rows = cursor.fetchall()
+    build = _builder(Dispute, names)
+    disputes = []
+    for row in rows:
+        dispute = build(row[:-2])
+        dispute.transaction_id, dispute.store_id = row[-2:]  # type: ignore[attr-defined]
+        disputes.append(dispute)
+    return disputes

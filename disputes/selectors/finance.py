@@ -9,17 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
-from disputes import policies
+from disputes import policies, sql
 from disputes.models import Dispute
 from echo_disputes.errors import InvalidInput, NotFound
 
-# What the provider's format shows of a dispute; the rest of the row is never read.
-FINANCE_FIELDS = (
-    "id", "order_id", "seller_id", "reason_code", "status", "amount", "currency",
-    "original_amount", "fee", "fee_currency", "respond_by", "created_at", "updated_at",
-)  # fmt: skip
+FINANCE_FIELDS = sql.FINANCE_FIELDS
 ROW_ID_MAX = 2**63 - 1
 
 
@@ -63,18 +59,16 @@ def finance_disputes_page(
     """One page, newest first, and the cursor of the next ("" when there is none).
 
     The keyset (created_at, id) cursor resumes strictly after the last row shown, so a page never
-    repeats or skips a dispute, even while new ones (always newer) are being created."""
-    qs = disputes_for_finance(user)
-    if statuses:
-        qs = qs.filter(status__in=statuses)
-    if created_from is not None:
-        qs = qs.filter(created_at__gte=created_from)
-    if created_before is not None:
-        qs = qs.filter(created_at__lt=created_before)
-    if cursor:
-        moment, ident = finance_cursor_decode(cursor)
-        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=ident))
-    rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
+    repeats or skips a dispute, even while new ones (always newer) are being created. One
+    statement (disputes.sql): finance tools poll this endlessly."""
+    rows = sql.finance_disputes_page(
+        seller_id=policies.finance_seller_id(user),
+        limit=limit + 1,
+        statuses=statuses,
+        created_from=created_from,
+        created_before=created_before,
+        after=finance_cursor_decode(cursor) if cursor else None,
+    )
     if len(rows) > limit:
         return rows[:limit], finance_cursor_encode(rows[limit - 1])
     return rows, ""

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db.models import Q
+from django.db.models import F, Q
 
 from disputes import services, sql
 from disputes.models import OPEN_STATUSES, Dispute, Message, Visibility
@@ -152,3 +152,60 @@ def test_party_disputes_page_matches_the_orm(
 def test_party_disputes_page_of_nobody_is_empty(party: Any) -> None:
     assert sql.party_disputes_page(user_id=0, offset=0, limit=50) == []
     assert sql.party_disputes_page(user_id=party.pk, offset=0, limit=0) == []
+
+
+def _finance_values(dispute: Dispute) -> dict[str, Any]:
+    values = {name: getattr(dispute, name) for name in sql.FINANCE_FIELDS}
+    values["transaction_id"] = dispute.transaction_id  # type: ignore[attr-defined]
+    values["store_id"] = dispute.store_id  # type: ignore[attr-defined]
+    return values
+
+
+@pytest.fixture
+def finance_world(party: Any) -> Any:
+    """`party`'s disputes plus a chargeback with a fee, times to the microsecond."""
+    order = make_order(seller=party)
+    assert post_event(event_doc(order)).status_code == 200
+    return party
+
+
+@pytest.mark.parametrize("scope", ["staff", "seller"])
+@pytest.mark.parametrize("statuses", [(), ("needs_response",), ("won", "closed")])
+@pytest.mark.parametrize("window", ["none", "from", "before", "both"])
+@pytest.mark.parametrize("after_row", [None, 1, 4])
+def test_finance_disputes_page_matches_the_orm(
+    finance_world: Any, scope: str, statuses: tuple[str, ...], window: str, after_row: int | None
+) -> None:
+    seller_id = None if scope == "staff" else finance_world.pk
+    qs = Dispute.objects.annotate(
+        store_id=F("order__item__store_id"), transaction_id=F("order__transaction_id")
+    ).order_by("-created_at", "-id")
+    if seller_id is not None:
+        qs = qs.filter(seller_id=seller_id)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    times = sorted(Dispute.objects.values_list("created_at", flat=True))
+    low, high = times[1], times[-2]
+    created_from = low if window in ("from", "both") else None
+    created_before = high if window in ("before", "both") else None
+    if created_from is not None:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_before is not None:
+        qs = qs.filter(created_at__lt=created_before)
+    after = None
+    everything = list(qs)
+    if after_row is not None and len(everything) > after_row:
+        last = everything[after_row]
+        after = (last.created_at, last.pk)
+        qs = qs.filter(
+            Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk)
+        )
+    page = sql.finance_disputes_page(
+        seller_id=seller_id,
+        limit=5,
+        statuses=statuses,
+        created_from=created_from,
+        created_before=created_before,
+        after=after,
+    )
+    assert [_finance_values(d) for d in page] == [_finance_values(d) for d in qs[:5]]
