@@ -38,7 +38,7 @@ def as_bearer(token: str) -> APIClient:
     return client
 
 
-def lifetime(token: str) -> timedelta:
+def lifetime(token: Any) -> timedelta:
     claims = AccessToken(token)
     return timedelta(seconds=int(claims["exp"]) - int(claims["iat"]))
 
