@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
     # DRF's JSONRenderer, writing Decimal as its exact number literal (the party API's money,
     # docs/design.md §6); the finance API's amounts are strings and stay strings.
     "DEFAULT_RENDERER_CLASSES": ["echo_disputes.renderers.DecimalJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["echo_disputes.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -317,6 +317,11 @@ CACHES = {
 DISPUTE_RESPONSE_WINDOW = timedelta(days=env_int("DISPUTE_RESPONSE_DAYS", 7))
 CHARGEBACK_FEE = Decimal(os.environ.get("CHARGEBACK_FEE", "15.00"))
 PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "")
+# What a JSON body may hold before it is decoded (echo_disputes/parsers.py): no request of the
+# API comes near these; past them the answer is 413 (size) or 400 (depth, keys).
+JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 1024 * 1024)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
+JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
