@@ -16,11 +16,20 @@ class StrictInputSerializer(serializers.Serializer):
     that the value was ignored.
     """
 
+    # The error names this many unknown fields and counts the rest: a body of many unknown keys
+    # gets a short answer, not one entry per key.
+    UNKNOWN_FIELDS_NAMED = 10
+
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+            unknown = [name for name in data if name not in self.fields]
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                named = sorted(unknown[: self.UNKNOWN_FIELDS_NAMED])
+                details: dict[str, list[str]] = {name: ["Unknown field."] for name in named}
+                more = len(unknown) - len(named)
+                if more:
+                    details["non_field_errors"] = [f"And {more} more unknown field(s)."]
+                raise serializers.ValidationError(details)
         elif data is not None and not isinstance(data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
         return super().to_internal_value(data)

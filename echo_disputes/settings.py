@@ -319,7 +319,8 @@ CHARGEBACK_FEE = Decimal(os.environ.get("CHARGEBACK_FEE", "15.00"))
 PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "")
 # What a JSON body may hold before it is decoded (echo_disputes/parsers.py): no request of the
 # API comes near these; past them the answer is 413 (size) or 400 (depth, keys).
-JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 1024 * 1024)
+# Django's own DATA_UPLOAD_MAX_MEMORY_SIZE by default (2.5 MiB).
+JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 2_621_440)
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
 
