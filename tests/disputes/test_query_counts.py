@@ -85,11 +85,11 @@ def test_detail_query_count_is_the_same_for_1_and_30_messages(
 
 
 def test_detail_query_budget(client_for: Callable[..., APIClient]) -> None:
-    """Two queries: the user (authentication), then the dispute with its opener and its thread
-    with the authors, as one statement (disputes.sql)."""
+    """Three queries: the user (authentication), then the dispute with its opener and its thread
+    with the authors, as one statement (disputes.sql), then its evidence with the uploaders."""
     dispute = make_dispute()
     services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="hello")
-    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 2
+    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 3
 
 
 def test_unfiltered_party_list_query_budget(client_for: Callable[..., APIClient]) -> None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from disputes.api.party.evidence import EvidenceOutput
 from disputes.models import Dispute, Message, Outcome, ReasonCode, Visibility
 from echo_disputes.serializers import (
     CurrencyField,
@@ -197,14 +198,21 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
 
 class DisputeDetailOutput(DisputeOutput):
     messages = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
 
     class Meta(DisputeOutput.Meta):
-        fields = (*DisputeOutput.Meta.fields, "messages")
+        fields = (*DisputeOutput.Meta.fields, "messages", "evidence")
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
         data = super().to_representation(dispute)
         data["messages"] = self.get_messages(dispute)
+        data["evidence"] = self.get_evidence(dispute)
         return data
+
+    @extend_schema_field(EvidenceOutput(many=True))
+    def get_evidence(self, dispute: Dispute) -> list[dict[str, Any]]:
+        # The selector reads the files already filtered for the caller (none on a new dispute).
+        return EvidenceOutput(getattr(dispute, "visible_evidence", []), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(MessageOutput(many=True))
     def get_messages(self, dispute: Dispute) -> list[dict[str, Any]]:
