@@ -323,6 +323,10 @@ PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "")
 JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 2_621_440)
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
+# How far ahead of our clock a webhook event's `created` may be (clock skew); later is refused.
+PAYMENTS_WEBHOOK_MAX_FUTURE = timedelta(
+    seconds=env_int("PAYMENTS_WEBHOOK_MAX_FUTURE_SECONDS", 5 * 60)
+)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +34,7 @@ from disputes import services
 from disputes.models import TERMINAL_STATUSES, DisputeStatus, ReasonCode
 from echo_disputes.errors import DomainError, InvalidInput
 from echo_disputes.openapi import errors
+from echo_disputes.parsers import json_bounded_loads
 from echo_disputes.serializers import CurrencyField, MoneyField
 
 logger = logging.getLogger("disputes.webhooks")
@@ -138,6 +140,17 @@ class ChargebackEventInput(serializers.Serializer):
     # The provider's field name; the metaclass pops declared fields, so `.data` still works.
     data = ChargebackDataInput()  # type: ignore[assignment]
 
+    def validate_created(self, value: datetime) -> datetime:
+        # Events are ordered by `created` (docs/design.md §8): one dated ahead of now would make
+        # every real event of its dispute look older and be ignored.
+        limit = timezone.now() + settings.PAYMENTS_WEBHOOK_MAX_FUTURE
+        if value > limit:
+            seconds = int(settings.PAYMENTS_WEBHOOK_MAX_FUTURE.total_seconds())
+            raise serializers.ValidationError(
+                f"Must not be more than {seconds} seconds ahead of the server's clock."
+            )
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["type"] == "dispute.closed" and attrs["data"]["status"] not in TERMINAL_STATUSES:
             raise serializers.ValidationError(
@@ -163,9 +176,10 @@ def _reject_constant(name: str) -> Any:
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
-        # Decimal, not float: money never passes through a binary fraction.
-        document = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
-    except ValueError:
+        # Decimal, not float: money never passes through a binary fraction. Within the API's
+        # depth and key limits, so a signed but absurd body is a 400, not a RecursionError.
+        document = json_bounded_loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+    except ParseError:
         raise InvalidInput("The body is not valid JSON.", code="parse_error") from None
     if not isinstance(document, dict):
         raise InvalidInput("The body must be a JSON object.", code="parse_error")
