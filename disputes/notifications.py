@@ -16,19 +16,26 @@ from accounts.models import User
 logger = logging.getLogger("disputes.notifications")
 
 
+def receives_mail(user: User) -> bool:
+    """Who is mailed: an active account with an address."""
+    return user.is_active and bool(user.email)
+
+
 def notify_users(*, user_ids: list[int], subject: str, body: str) -> None:
-    """Mail the users who can receive it: active accounts with an address."""
+    """Mail the users who receive mail (`receives_mail`)."""
     if not user_ids:
         return
-    recipients = list(
-        User.objects.filter(pk__in=user_ids, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+    users = User.objects.filter(pk__in=user_ids).only("email", "is_active")
+    notify_addresses(
+        addresses=[user.email for user in users if receives_mail(user)], subject=subject, body=body
     )
-    if not recipients:
+
+
+def notify_addresses(*, addresses: list[str], subject: str, body: str) -> None:
+    if not addresses:
         return
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
     except Exception:
         # A mail outage must not undo a committed decision; the timeline still records it.
         logger.exception("could not send dispute notification %r", subject)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from disputes import states
 from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent
-from disputes.notifications import notify_users
+from disputes.notifications import notify_addresses, notify_users, receives_mail
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
 
 REASON_MIN, REASON_MAX = 10, 500
@@ -27,8 +27,14 @@ CENT = Decimal("0.01")
 
 
 def lock_dispute(dispute_id: int) -> Dispute:
-    """The dispute row, locked until the transaction ends (404 when there is none)."""
-    dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
+    """The dispute row, locked until the transaction ends (404 when there is none), read with
+    its parties (whom the service notifies) without locking them."""
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("buyer", "seller")
+        .filter(pk=dispute_id)
+        .first()
+    )
     if dispute is None:
         raise NotFound("Dispute not found", code="dispute_not_found")
     return dispute
@@ -103,6 +109,20 @@ def parties(dispute: Dispute, *, exclude: int | None = None) -> list[int]:
 def notify_on_commit(*, user_ids: list[int], subject: str, body: str) -> None:
     """E-mail the users once the change is committed: a rolled-back change sends nothing."""
     transaction.on_commit(partial(notify_users, user_ids=user_ids, subject=subject, body=body))
+
+
+def notify_parties_on_commit(
+    *, dispute: Dispute, exclude: int | None = None, subject: str, body: str
+) -> None:
+    """`notify_on_commit` for a dispute read by `lock_dispute`, whose parties came with it."""
+    addresses = [
+        party.email
+        for party in (dispute.buyer, dispute.seller)
+        if party.pk != exclude and receives_mail(party)
+    ]
+    transaction.on_commit(
+        partial(notify_addresses, addresses=addresses, subject=subject, body=body)
+    )
 
 
 def clean_text(value: str, *, field: str, minimum: int, maximum: int, label: str) -> str:

@@ -14,8 +14,7 @@ from disputes.services.core import (
     clean_text,
     lock_dispute,
     log_event,
-    notify_on_commit,
-    parties,
+    notify_parties_on_commit,
     transition,
 )
 from echo_disputes.errors import Conflict, InvalidInput
@@ -81,8 +80,9 @@ def message_post(
             payload={"message_id": message.pk},
         )
     dispute.save(update_fields=sorted(set(fields)))
-    notify_on_commit(
-        user_ids=parties(dispute, exclude=actor.pk),
+    notify_parties_on_commit(
+        dispute=dispute,
+        exclude=actor.pk,
         subject=f"New message on dispute #{dispute.pk}",
         body=f"{actor.username} wrote:\n\n{text}",
     )
