@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import policies, states
-from disputes.models import Dispute, DisputeStatus, EventType, Outcome
+from disputes.models import Dispute, DisputeKind, DisputeStatus, EventType, Outcome
 from disputes.policies import Action
 from disputes.services.core import (
     RESOLUTION_MAX,
@@ -134,7 +134,9 @@ def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
 
 
 def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> int:
-    """The system decides for the buyer when the respondent let `respond_by` pass.
+    """The system decides for the buyer when the respondent of a party dispute let `respond_by`
+    pass. A chargeback is never expired here: the payment provider decides it, and its `won` or
+    `lost` arrives by webhook (docs/design.md §8).
 
     Safe to run on several hosts at once: each batch locks its rows with SKIP LOCKED, so two
     runners never pick the same dispute, and a row already expired no longer matches.
@@ -145,7 +147,11 @@ def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> in
         with transaction.atomic():
             batch = list(
                 Dispute.objects.select_for_update(skip_locked=True)
-                .filter(status=DisputeStatus.NEEDS_RESPONSE, respond_by__lt=moment)
+                .filter(
+                    kind=DisputeKind.ORDER,
+                    status=DisputeStatus.NEEDS_RESPONSE,
+                    respond_by__lt=moment,
+                )
                 .order_by("respond_by", "id")[:batch_size]
             )
             if not batch:
