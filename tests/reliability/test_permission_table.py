@@ -162,6 +162,15 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         API,
         Rule((401, 403, 403, 403, 200), _const({"resolution": "Settled by support."})),
     ),
+    # Evidence (tests/evidence holds its full table). The table sends an empty form, so who may
+    # upload shows as 400 for the missing file (the right to post is checked before the body is
+    # read), and the {pk} it names is no file of the dispute (404 to those who may read it).
+    ("GET", "/api/disputes/{dispute_id}/evidence"): (API, Rule((401, 200, 200, 403, 200))),
+    ("POST", "/api/disputes/{dispute_id}/evidence"): (API, Rule((401, 400, 400, 403, 400))),
+    ("GET", "/api/disputes/{dispute_id}/evidence/{pk}/file"): (
+        API,
+        Rule((401, 404, 404, 403, 404)),
+    ),
     # The webhook trusts only its HMAC signature: a bearer token is no substitute.
     ("POST", "/api/webhooks/payments"): (API, Rule((401, 401, 401, 401, 401), _const({}))),
     # Finance API: a token holding read_finance (store owners, staff)
