@@ -37,6 +37,11 @@ class StrictInputSerializer(serializers.Serializer):
 
 CENT = Decimal("0.01")
 
+# The description of a money field in a request schema. The schema states the string form, whose
+# pattern carries the two-decimal rule; a JSON number is accepted as well (ECHO sends numbers), but
+# JSON Schema's `multipleOf: 0.01` cannot say "two decimals" of a binary float.
+MONEY_INPUT_HELP = 'A JSON number (24.50) or a numeric string ("24.50"), at most two decimals.'
+
 
 def money_text(value: Any) -> str | None:
     """What MoneyField writes by default (the finance API's "50.00"), for serializers that build

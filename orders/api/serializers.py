@@ -5,7 +5,12 @@ from typing import Any
 from django.http import QueryDict
 from rest_framework import serializers
 
-from echo_disputes.serializers import CurrencyField, MoneyField, StrictInputSerializer
+from echo_disputes.serializers import (
+    MONEY_INPUT_HELP,
+    CurrencyField,
+    MoneyField,
+    StrictInputSerializer,
+)
 from orders.models import Item, Order, OrderStatus
 
 
@@ -14,7 +19,7 @@ class ItemCreateInput(StrictInputSerializer):
     description = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )
-    basePrice = MoneyField(min_value=0, coerce_to_string=False)
+    basePrice = MoneyField(min_value=0, help_text=MONEY_INPUT_HELP)
     currency = CurrencyField(required=False, default="EUR")
 
 
@@ -41,7 +46,7 @@ class ItemOutput(serializers.ModelSerializer):
 
 class OrderCreateInput(StrictInputSerializer):
     itemId = serializers.IntegerField(min_value=1)
-    finalPrice = MoneyField(required=False, min_value=0, coerce_to_string=False)
+    finalPrice = MoneyField(required=False, min_value=0, help_text=MONEY_INPUT_HELP)
 
 
 class OrderStatusInput(StrictInputSerializer):

@@ -122,11 +122,16 @@ def test_the_schema_declares_party_money_as_numbers_and_finance_money_as_strings
         ("DisputeOutput", "amount"),
         ("DisputeOutput", "refundAmount"),
         ("DisputeDetailOutput", "amount"),
+    ]:
+        assert schemas[component]["properties"][field]["type"] == "number", (component, field)
+    # Requests state the string form with its two-decimal pattern and say a number is accepted.
+    for component, field in [
         ("ItemCreateInputRequest", "basePrice"),
         ("OrderCreateInputRequest", "finalPrice"),
         ("DisputeOpenInputRequest", "amount"),
         ("DisputeCloseInputRequest", "refundAmount"),
     ]:
-        assert schemas[component]["properties"][field]["type"] == "number", (component, field)
+        declared = schemas[component]["properties"][field]
+        assert declared["pattern"] and "JSON number" in declared["description"], component
     finance = schemas["FinanceDisputeOutput"]["properties"]
     assert finance["dispute_amount"]["type"] == "string"

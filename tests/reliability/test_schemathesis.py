@@ -124,9 +124,9 @@ def _point_at_real_objects(case: Any, world: World, pick: int) -> None:
 # the 400 may name, and why the schema cannot say it. Any other 400 on valid data is a failure.
 BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
     "POST /api/disputes": (
-        frozenset({"reason", "amount"}),
+        frozenset({"reason", "amount", "currency"}),
         "the reason's 10..500 characters count after trimming; the amount may not exceed the "
-        "order's price",
+        "order's price; a currency, if sent, must be the order's",
     ),
     "POST /api/disputes/{id}/messages": (
         frozenset({"message"}),
@@ -140,6 +140,15 @@ BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
     "POST /api/orders": (
         frozenset({"itemId", "finalPrice"}),
         "nobody may order their own item",
+    ),
+    "PATCH /api/orders/{id}/status": (
+        frozenset({"status"}),
+        "a status in the query string must agree with the body's (ECHO's client sends it there)",
+    ),
+    "POST /api/auth/logout": (
+        frozenset({"refresh"}),
+        "with no refresh token only a login token in the Authorization header can be revoked; the "
+        "schema's body cannot name the header",
     ),
     "POST /api/users/register": (
         frozenset({"password"}),

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from disputes.api.party.evidence import EvidenceOutput
 from disputes.models import Dispute, Message, Outcome, ReasonCode, Visibility
 from echo_disputes.serializers import (
+    MONEY_INPUT_HELP,
     CurrencyField,
     MoneyField,
     StrictInputSerializer,
@@ -28,7 +29,9 @@ class DisputeOpenInput(StrictInputSerializer):
     reasonCode = serializers.ChoiceField(
         choices=ReasonCode.choices, required=False, default=ReasonCode.GENERAL
     )
-    amount = MoneyField(required=False, decimal_places=None, max_digits=14, coerce_to_string=False)
+    amount = MoneyField(
+        required=False, decimal_places=None, max_digits=14, help_text=MONEY_INPUT_HELP
+    )
     currency = CurrencyField(required=False)
 
 
@@ -53,7 +56,7 @@ class DisputeCloseInput(StrictInputSerializer):
         default=None,
         decimal_places=None,
         max_digits=14,
-        coerce_to_string=False,
+        help_text=MONEY_INPUT_HELP,
     )
 
 
