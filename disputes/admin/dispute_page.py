@@ -12,12 +12,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.policies import is_support_staff
@@ -31,6 +31,8 @@ from disputes.admin.base import (
 )
 from disputes.admin.forms import DisputeMessageForm, DisputeResolutionForm
 from disputes.models import Dispute, DisputeStatus, Visibility
+from disputes.selectors.evidence import evidence_for_desk, evidence_get
+from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError
 
 DETAIL_FIELDS = (
@@ -41,6 +43,7 @@ PARTY_FIELDS = ("order_display", "buyer_display", "seller_display", "opened_by")
 MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "refund_display")
 RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
+EVIDENCE_FIELDS = ("evidence_display",)
 
 
 class DisputePageAdmin(SupportDeskAdmin):
@@ -51,10 +54,12 @@ class DisputePageAdmin(SupportDeskAdmin):
         ("Order and parties", {"fields": PARTY_FIELDS}),
         ("Money", {"fields": MONEY_FIELDS}),
         ("Resolution", {"fields": RESOLUTION_FIELDS}),
+        ("Evidence", {"fields": EVIDENCE_FIELDS}),
         ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
     )
     readonly_fields = (
         *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *RESOLUTION_FIELDS, *PROVIDER_FIELDS,
+        *EVIDENCE_FIELDS,
     )  # fmt: skip
 
     class Media:
@@ -127,6 +132,46 @@ class DisputePageAdmin(SupportDeskAdmin):
         store = obj.order.item.store
         return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
 
+    @admin.display(description="files")
+    def evidence_display(self, obj: Dispute) -> SafeString:
+        """Every file of the dispute, internal ones marked, each a staff download."""
+        rows = evidence_for_desk(dispute_id=obj.pk)
+        if not rows:
+            return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {} · {} bytes · {} by {}'
+                " · sha256 <code>{}</code>{}</li>",
+                (
+                    (
+                        reverse("admin:disputes_dispute_evidence_file", args=[obj.pk, e.pk]),
+                        e.file_name,
+                        e.get_kind_display(),
+                        e.size,
+                        e.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        e.uploader.username,
+                        e.sha256[:12],
+                        " · internal (staff only)" if e.visibility == Visibility.INTERNAL else "",
+                    )
+                    for e in rows
+                ),
+            ),
+        )
+
+    def evidence_file_view(
+        self, request: HttpRequest, object_id: int, evidence_id: int
+    ) -> FileResponse:
+        """A file of the dispute, for support staff (the admin site lets no one else in)."""
+        dispute = self.get_object(request, str(object_id))
+        if dispute is None or not self.has_view_permission(request, dispute):
+            raise Http404("No such dispute.")
+        evidence = evidence_get(request.user, dispute_id=dispute.pk, evidence_id=evidence_id)
+        if evidence is None:
+            raise Http404("No such file.")
+        return evidence_file_response(evidence)
+
     def change_view(
         self,
         request: HttpRequest,
@@ -190,6 +235,11 @@ class DisputePageAdmin(SupportDeskAdmin):
                 "<int:object_id>/take-up/",
                 wrap(require_POST(self.take_up_view)),
                 name="disputes_dispute_take_up",
+            ),
+            path(
+                "<int:object_id>/evidence/<int:evidence_id>/file/",
+                wrap(require_GET(self.evidence_file_view)),
+                name="disputes_dispute_evidence_file",
             ),
             path(
                 "<int:object_id>/resolve/",

@@ -30,3 +30,13 @@ def evidence_get(user: Any, *, dispute_id: int, evidence_id: int) -> Evidence | 
     """One file of a dispute, or None if there is none the user may see (internal evidence does
     not exist for a party)."""
     return evidence_of_dispute(user, dispute_id=dispute_id).filter(pk=evidence_id).first()
+
+
+def evidence_for_desk(*, dispute_id: int) -> list[Evidence]:
+    """Every file of a dispute, internal ones included, for the support desk (the admin lets
+    only support staff in)."""
+    return list(
+        Evidence.objects.select_related("uploader")
+        .filter(dispute_id=dispute_id)
+        .order_by("created_at", "id")
+    )

@@ -29,12 +29,10 @@ from disputes.models import Dispute, Evidence, EvidenceKind, Visibility
 from disputes.policies import Action
 from disputes.selectors.evidence import NO_EVIDENCE, evidence_get, evidence_of_dispute
 from disputes.selectors.party import NO_DISPUTE
+from disputes.storage import evidence_file_response
 from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
 from echo_disputes.uploads import limit_uploads, refuse_if_too_large
-
-# Served files never run anything, whatever a browser makes of them.
-FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
 class EvidenceAddInput(serializers.Serializer):
@@ -162,18 +160,4 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         evidence = evidence_get(request.user, dispute_id=dispute.pk, evidence_id=int(pk))
         if evidence is None:
             raise NotFound(NO_EVIDENCE, code="evidence_not_found")
-        response = FileResponse(
-            evidence.file.open("rb"),
-            as_attachment=True,
-            filename=evidence.file_name,
-            content_type=(
-                "text/plain; charset=utf-8"
-                if evidence.content_type == "text/plain"
-                else evidence.content_type
-            ),
-        )
-        response["Content-Length"] = str(evidence.size)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = FILE_CSP
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return evidence_file_response(evidence)
