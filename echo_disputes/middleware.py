@@ -1,19 +1,32 @@
-"""Middleware that keeps /api/ and /openapi/ answering ECHO clients the way they expect."""
+"""Middleware that keeps /api/ and /openapi/ answering ECHO clients the way they expect, and
+refuses request values no view should see."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.template.loader import render_to_string
 
-from echo_disputes.errors import json_error_response
+from echo_disputes.errors import (
+    error_body,
+    finance_error_body,
+    is_finance_path,
+    json_error_response,
+)
 
 logger = logging.getLogger("echo_disputes.errors")
 
 API_PREFIXES = ("/api/", "/openapi/")
+RETRY_AFTER_SECONDS = "5"
+# C0 controls, DEL and C1 controls. A form's text may hold tab and line breaks; a query never.
+QUERY_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FORM_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 def is_api_path(path: str) -> bool:
@@ -50,11 +63,15 @@ class ApiErrorMiddleware:
             logger.error(
                 "database unavailable on %s %s: %s", request.method, request.path, exception
             )
+            response: HttpResponse
             if is_api_path(request.path):
                 response = json_error_response(request, 503)
-                response["Retry-After"] = "5"
-                return response
-            return None
+            else:
+                # Pages and the admin: a plain page that needs no database (no context
+                # processors, no session), never the HTML 500 of an unhandled error.
+                response = HttpResponse(render_to_string("503.html"), status=503)
+            response["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         if is_api_path(request.path):
             # Django answers these itself with 400, but DRF re-raises them from request.data and
             # the catch-all below would turn a client's oversized or malformed upload into a 500.
@@ -72,3 +89,40 @@ class ApiErrorMiddleware:
                 logger.exception("unhandled error on %s %s", request.method, request.path)
             return json_error_response(request, 500)
         return None
+
+
+def _first_forbidden(values: QueryDict, pattern: re.Pattern[str]) -> str | None:
+    for key, items in values.lists():
+        if pattern.search(key) or any(pattern.search(item) for item in items):
+            return key
+    return None
+
+
+class ControlCharacterMiddleware:
+    """Refuse a query string or form value holding NUL or another control character: 400, JSON
+    under /api/ and /openapi/, a plain page elsewhere. PostgreSQL refuses NUL in text (an
+    error, a 500, where a filter or a search passes it on), and no view means to receive one.
+
+    Only URL-encoded forms are read here: parsing a multipart body would consume the upload
+    before the view's own upload handlers run. JSON strings are checked by the serializers
+    (DRF's CharField refuses NUL)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where, name = "query", _first_forbidden(request.GET, QUERY_FORBIDDEN)
+        if name is None and request.content_type == FORM_CONTENT_TYPE:
+            where, name = "form", _first_forbidden(request.POST, FORM_FORBIDDEN)
+        if name is None:
+            return self.get_response(request)
+        logger.warning(
+            "control character in %s parameter on %s %s", where, request.method, request.path
+        )
+        message = f"The {where} parameter {name!r} holds a control character."
+        if is_finance_path(request.path):
+            return JsonResponse(finance_error_body(400, message), status=400)
+        if is_api_path(request.path):
+            details = {name: ["Control characters are not allowed."]}
+            return JsonResponse(error_body(message, "invalid_characters", details), status=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # token and is answered here, and every /api/ response gets its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Early, before any view, form or filter reads a value: NUL and other controls are a 400.
+    "echo_disputes.middleware.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
