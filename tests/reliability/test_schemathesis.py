@@ -166,7 +166,14 @@ BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
 NUL_REFUSAL = "Null characters are not allowed."
 
 
+# Schema-valid uploads whose bytes are no accepted file: the schema names the accepted types, but
+# cannot check the bytes, so 415 unsupported_file_type is the right answer to random contents.
+CONTENT_RULE_415 = {"POST /api/disputes/{dispute_id}/evidence"}
+
+
 def _business_rule_refusal(response: Any, label: str) -> bool:
+    if response.status_code == 415 and label in CONTENT_RULE_415:
+        return bool(response.json().get("code") == "unsupported_file_type")
     if response.status_code != 400:
         return False
     body = response.json()

@@ -239,6 +239,8 @@ REFUSED_ELEVATION: dict[tuple[str, str], tuple[int, str]] = {
     ("PATCH", "/api/disputes/{id}/close"): (403, "not_allowed"),
     ("POST", "/api/disputes/{id}/take-up"): (403, "not_allowed"),
     ("POST", "/api/webhooks/payments"): (401, "invalid_signature"),
+    # The evidence form takes multipart only: a JSON body is refused before any field is read.
+    ("POST", "/api/disputes/{dispute_id}/evidence"): (415, "unsupported_media_type"),
     **{
         operation: (400, "validation_error")
         for operation in [
@@ -269,7 +271,11 @@ def test_no_request_body_anywhere_makes_its_sender_staff() -> None:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=buyer).access_token}")
     for method, path in operations:
         status, code = REFUSED_ELEVATION[(method, path.rstrip("/"))]
-        url = path.replace("{id}", str(dispute.pk)).replace("{order_id}", str(dispute.order_id))
+        url = (
+            path.replace("{id}", str(dispute.pk))
+            .replace("{dispute_id}", str(dispute.pk))
+            .replace("{order_id}", str(dispute.order_id))
+        )
         response = getattr(client, method.lower())(url, ELEVATION, format="json")
         body = assert_error(response, status, code)
         if status == 400:

@@ -14,7 +14,12 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiRequest,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -29,15 +34,16 @@ from disputes.models import Dispute, Evidence, EvidenceKind, Visibility
 from disputes.policies import Action
 from disputes.selectors.evidence import NO_EVIDENCE, evidence_get, evidence_of_dispute
 from disputes.selectors.party import NO_DISPUTE
+from disputes.services.evidence import ACCEPTED
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
+from echo_disputes.serializers import StrictInputSerializer
 from echo_disputes.uploads import limit_uploads, refuse_if_too_large
 
 
-class EvidenceAddInput(serializers.Serializer):
-    # Not a StrictInputSerializer: a multipart form's fields are checked one by one below, and an
-    # unknown field is refused by `EvidenceViewSet.create` all the same.
+class EvidenceAddInput(StrictInputSerializer):
+    # The type, size and length rules are the service's; this only refuses what cannot be a value.
     file = serializers.FileField(allow_empty_file=True, use_url=False)
     kind = serializers.ChoiceField(
         choices=EvidenceKind.choices, required=False, default=EvidenceKind.OTHER
@@ -90,7 +96,13 @@ class EvidenceOutput(serializers.ModelSerializer):
     ),
     create=extend_schema(
         summary="Add a file (PDF, JPEG, PNG, WebP or UTF-8 text); staff may send internal",
-        request={"multipart/form-data": EvidenceAddInput},
+        request={
+            "multipart/form-data": OpenApiRequest(
+                EvidenceAddInput,
+                # What the bytes must be; the name and the part's own type are not trusted.
+                encoding={"file": {"contentType": ", ".join(ACCEPTED)}},
+            )
+        },
         responses={
             201: EvidenceOutput,
             **errors(400, 401, 403, 404, 409, 413, 415),
@@ -131,9 +143,6 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         form = request.data
         refuse_if_too_large(self.upload_limit)
         data = EvidenceAddInput(data=form)
-        unknown = sorted(set(form) - set(data.fields))
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         evidence = services.evidence_add(
