@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -30,6 +31,8 @@ from disputes.api.party.serializers import (
 from disputes.filters import DisputeFilter
 from disputes.models import OPEN_STATUSES, Dispute
 from disputes.policies import Action
+from disputes.selectors.party import NO_DISPUTE
+from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
 
 LIST_ERRORS = errors(400, 401)
@@ -71,6 +74,14 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # Object endpoints look in every dispute so that a missing one is 404 and someone
         # else's is 403 (docs/design.md §5); the policy decides, not the queryset.
         return Dispute.objects.select_related("opened_by")
+
+    def get_object(self) -> Dispute:
+        # DRF's lookup answers a generic "Not found."; ECHO's clients read "not found" in
+        # "Dispute not found" (docs/echo-compatibility.md).
+        try:
+            return super().get_object()  # type: ignore[no-any-return]
+        except Http404:
+            raise NotFound(NO_DISPUTE, code="dispute_not_found") from None
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         # The filters describe lists: on an object endpoint a stray `?state=won` must neither
