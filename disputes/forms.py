@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 
 from disputes import services
-from disputes.models import DisputeStatus, ReasonCode
+from disputes.models import DisputeStatus, EvidenceKind, ReasonCode
+from disputes.services.evidence import DESCRIPTION_MAX
 from echo_disputes.errors import DomainError
 
 # The service names its fields as the API does; the form uses Python names.
@@ -70,3 +71,32 @@ class OpenDisputeForm(forms.Form):
         amount = self.fields["amount"]
         amount.label = f"Amount in dispute ({currency})"
         amount.help_text = f"Leave empty to dispute the full price, {price} {currency}."
+
+
+class EvidenceForm(forms.Form):
+    """A file for the dispute. What the file may be is the service's to decide, from its bytes."""
+
+    prefix = "evidence"
+    file = forms.FileField(
+        label="File",
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,.webp,.txt,application/pdf,image/*,text/plain"}
+        ),
+        error_messages={"required": "Choose a file to add."},
+    )
+    kind = forms.ChoiceField(label="What it shows", choices=EvidenceKind.choices, initial="other")
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": DESCRIPTION_MAX}),
+        help_text=f"Optional, at most {DESCRIPTION_MAX} characters.",
+    )
+
+    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"PDF, JPEG, PNG, WebP or plain text, at most {max_bytes // (1024 * 1024)} MiB. "
+            "Photos are saved without their location and camera data. "
+            "Both parties and support staff can open it."
+        )

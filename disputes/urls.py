@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.dispute_list, name="list"),
     path("<int:dispute_id>/", views.dispute_detail, name="detail"),
     path("<int:dispute_id>/withdraw/", views.dispute_withdraw, name="withdraw"),
+    path("<int:dispute_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<int:dispute_id>/evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("orders/<int:order_id>/open/", views.dispute_open, name="open"),
 ]

@@ -17,24 +17,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from disputes import policies, selectors, services
 from disputes.forms import (
     OPEN_DISPUTE_FIELDS,
     DisputeFilterForm,
+    EvidenceForm,
     MessageForm,
     OpenDisputeForm,
     add_domain_error,
 )
 from disputes.models import Dispute
 from disputes.policies import Action
+from disputes.selectors.evidence import evidence_of_dispute
+from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError, NotAllowed, NotFound
+from echo_disputes.uploads import limit_uploads
 from orders.models import Order
 from orders.selectors import order_get_for_party
 
@@ -98,7 +103,12 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 
 def _render_thread(
-    request: HttpRequest, dispute: Dispute, form: MessageForm, *, status: int = 200
+    request: HttpRequest,
+    dispute: Dispute,
+    form: MessageForm,
+    *,
+    status: int = 200,
+    evidence_form: EvidenceForm | None = None,
 ) -> HttpResponse:
     user = request.user
     context = {
@@ -106,8 +116,70 @@ def _render_thread(
         "form": form,
         "can_post": not dispute.is_terminal and policies.can(user, Action.POST_MESSAGE, dispute),
         "can_withdraw": not dispute.is_terminal and policies.can(user, Action.WITHDRAW, dispute),
+        # The party view, like the thread: public files only, even for a staff user who is a party.
+        "evidence": list(evidence_of_dispute(None, dispute_id=dispute.pk)),
+        "evidence_form": evidence_form or EvidenceForm(max_bytes=settings.EVIDENCE_MAX_BYTES),
+        "can_add_evidence": not dispute.is_terminal
+        and policies.can(user, Action.ADD_EVIDENCE, dispute),
     }
     return render(request, "disputes/detail.html", context, status=status)
+
+
+@login_required
+@csrf_exempt
+@require_http_methods(["POST"])
+def evidence_add(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The thread page's "add a file" form (plain multipart, no JavaScript). The upload is bounded
+    while it streams, so the limit goes in before anything reads the body; CSRF is checked on the
+    parsed form (Django's documented order for per-view upload handlers). A refused upload
+    changes nothing, so its answer needs no token."""
+    dispute = _thread(request, dispute_id)
+    limit = limit_uploads(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    form = EvidenceForm(request.POST, request.FILES, max_bytes=limit.max_bytes)
+    if limit.refused:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", f"The file is larger than {limit.max_bytes // (1024 * 1024)} MiB.")
+        return _render_thread(request, dispute, MessageForm(), status=413, evidence_form=form)
+    return _evidence_add(request, dispute, form)
+
+
+@csrf_protect
+def _evidence_add(request: HttpRequest, dispute: Dispute, form: EvidenceForm) -> HttpResponse:
+    status = 400
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            evidence = services.evidence_add(
+                actor=request.user,  # type: ignore[arg-type]
+                dispute_id=dispute.pk,
+                upload=upload,
+                file_name=upload.name,
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+            )
+        except (NotFound, NotAllowed):
+            raise Http404("No dispute here.") from None
+        except DomainError as exc:
+            add_domain_error(form, exc, {})
+            status = exc.status_code
+            # The dispute may have moved meanwhile (e.g. decided): show it as it is now.
+            dispute = _thread(request, dispute.pk)
+        else:
+            messages.success(request, f"{evidence.file_name} was added to the dispute.")
+            return redirect(f"{_url(dispute)}#evidence-{evidence.pk}")
+    return _render_thread(request, dispute, MessageForm(), status=status, evidence_form=form)
+
+
+@login_required
+@require_http_methods(["GET"])
+def evidence_file(request: HttpRequest, dispute_id: int, pk: int) -> HttpResponseBase:
+    """A public file of the dispute, for its parties (anyone else: 404, like the thread)."""
+    dispute = _thread(request, dispute_id)
+    evidence = evidence_of_dispute(None, dispute_id=dispute.pk).filter(pk=pk).first()
+    if evidence is None:
+        raise Http404("No such file.")
+    return evidence_file_response(evidence)
 
 
 @login_required

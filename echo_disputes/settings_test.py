@@ -4,7 +4,12 @@ The only place with a known secret key: tests sign tokens and sessions with it, 
 (echo_disputes.settings) refuses to start without DJANGO_SECRET_KEY.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite")
 os.environ.setdefault("PAYMENTS_WEBHOOK_SECRET", "test-webhook-secret")
@@ -25,9 +30,18 @@ REST_FRAMEWORK = {
 PAYMENTS_WEBHOOK_SECRET = "test-webhook-secret"
 # Tests serve static files straight from the apps, with no collectstatic run (whitenoise would
 # otherwise warn, an error under pytest, that STATIC_ROOT does not exist).
+# Evidence files written by tests (schemathesis and the permission table upload real ones) go to a
+# throwaway folder, removed when the test process ends, never into the project's media folder.
+EVIDENCE_ROOT = Path(tempfile.mkdtemp(prefix="echo-evidence-tests-"))
+atexit.register(shutil.rmtree, EVIDENCE_ROOT, True)
+EVIDENCE_TEST_STORAGE: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(EVIDENCE_ROOT)},
+}
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": EVIDENCE_TEST_STORAGE,
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

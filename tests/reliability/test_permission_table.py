@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
@@ -204,6 +205,18 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
     ),
     ("GET", "/disputes/{dispute_id}/withdraw/"): (PAGE, Rule((302, 200, 403, 404, 404))),
     ("POST", "/disputes/{dispute_id}/withdraw/"): (PAGE, Rule((302, 302, 403, 404, 404))),
+    # The page's evidence form and a download; the {pk} the table names is no file of the dispute.
+    ("POST", "/disputes/{dispute_id}/evidence/"): (
+        PAGE,
+        Rule(
+            (302, 302, 302, 404, 404),
+            lambda w, r: {
+                "evidence-kind": "receipt",
+                "evidence-file": SimpleUploadedFile("receipt.txt", b"Paid 12.00 EUR, order 7."),
+            },
+        ),
+    ),
+    ("GET", "/disputes/{dispute_id}/evidence/{pk}/file/"): (PAGE, Rule((302, 404, 404, 404, 404))),
     # The admin: staff only; a party is sent to the admin's login page
     ("GET", "/admin/"): (PAGE, Rule((302, 302, 302, 302, 200))),
 }
