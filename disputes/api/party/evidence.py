@@ -159,7 +159,11 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="The stored file, as an attachment",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{
+                (200, media_type): OpenApiResponse(OpenApiTypes.BINARY)
+                for media_type in (*ACCEPTED, "text/plain; charset=utf-8")
+                if media_type != "text/plain"
+            },
             **errors(401, 403, 404),
         },
     )
