@@ -161,3 +161,17 @@ def test_thread_page_query_count_is_the_same_for_1_and_20_files(
     for i in range(19):
         add((buyer, seller, staff)[i % 3])
     assert one == count()
+
+
+def test_names_and_descriptions_are_shown_as_text(dispute: Dispute, buyer: User) -> None:
+    client = _client(buyer)
+    _post(
+        client,
+        dispute,
+        PDF_BYTES,
+        '<img src=x onerror="alert(1)">.pdf',
+        **{"evidence-description": "<script>alert(2)</script>"},
+    )
+    html = client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "<script>alert(2)" not in html and "&lt;script&gt;alert(2)" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
