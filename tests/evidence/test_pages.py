@@ -175,3 +175,23 @@ def test_names_and_descriptions_are_shown_as_text(dispute: Dispute, buyer: User)
     html = client.get(f"/disputes/{dispute.pk}/").content.decode()
     assert "<script>alert(2)" not in html and "&lt;script&gt;alert(2)" in html
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_parties_timeline_never_shows_internal_evidence(
+    dispute: Dispute, buyer: User, staff: User
+) -> None:
+    services.evidence_add(
+        actor=staff,
+        dispute_id=dispute.pk,
+        upload=SimpleUploadedFile("a.txt", b"Risk check"),
+        file_name="risk.txt",
+        visibility="internal",
+    )
+    services.evidence_add(
+        actor=buyer,
+        dispute_id=dispute.pk,
+        upload=SimpleUploadedFile("a.txt", b"Tracking number 123"),
+        file_name="a.txt",
+    )
+    html = _client(buyer).get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "Evidence added" in html and "Internal evidence added" not in html
