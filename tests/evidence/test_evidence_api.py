@@ -267,3 +267,13 @@ def test_json_body_is_415(dispute: Dispute, buyer: User, client_for: Clients) ->
         format="json",
     )
     assert_error(response, 415)
+
+
+def test_a_file_of_another_dispute_is_404_through_this_one(
+    dispute: Dispute, buyer: User, staff: User, client_for: Clients
+) -> None:
+    other = make_dispute(staff=staff)
+    foreign = _add(other.buyer, other.pk)
+    for user in (buyer, staff):
+        path = f"/api/disputes/{dispute.pk}/evidence/{foreign.pk}/file"
+        assert_error(client_for(user).get(path), 404, "evidence_not_found")
