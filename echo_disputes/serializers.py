@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
+from babel.numbers import get_territory_currencies
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -74,10 +78,36 @@ class MoneyField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+def currencies_in_use(day: date) -> frozenset[str]:
+    """ISO 4217 codes that are legal tender in some territory on `day`, from Babel's copy of the
+    Unicode CLDR (a maintained list)."""
+    return frozenset(
+        code
+        for territory in map(str, Locale("en").territories)
+        for code in get_territory_currencies(territory, start_date=day, end_date=day, tender=True)
+    )
+
+
+# Read once per process (a deploy picks up a newer Babel); the schema's CurrencyEnum lists them.
+CURRENCY_CODES: tuple[str, ...] = tuple(sorted(currencies_in_use(datetime.now(UTC).date())))
+
+
+@extend_schema_field({"type": "string", "enum": list(CURRENCY_CODES)})
 class CurrencyField(serializers.RegexField):
+    """An ISO 4217 code in use (`CURRENCY_CODES`): `ZZZ`, the test code `XTS`, `XXX` and retired
+    codes such as `DEM` are refused."""
+
+    default_error_messages = {
+        "invalid": "Use a three-letter ISO 4217 code, e.g. EUR.",
+        "unknown": "{code} is not an ISO 4217 currency in use.",
+    }
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            r"^[A-Z]{3}$",
-            error_messages={"invalid": "Use a three-letter ISO 4217 code, e.g. EUR."},
-            **kwargs,
-        )
+        super().__init__(r"^[A-Z]{3}$", **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # After the pattern's validator, so a malformed code gets the one message about its shape.
+        code = super().run_validation(data)
+        if code is not None and code not in CURRENCY_CODES:
+            self.fail("unknown", code=code)
+        return code

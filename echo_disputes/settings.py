@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "DisputeKindEnum": "disputes.models.DisputeKind",
         "EvidenceKindEnum": "disputes.models.EvidenceKind",
         "EchoStatusEnum": [("OPEN", "OPEN"), ("CLOSED", "CLOSED")],
+        "CurrencyEnum": "echo_disputes.serializers.CURRENCY_CODES",
     },
 }
 
