@@ -2,13 +2,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.policies import is_support_staff
+from accounts.services import username_normalize
 from echo_disputes.admin import BoundedCountPaginator
+from echo_disputes.errors import InvalidInput
+
+
+class NormalisedUsernameMixin(forms.ModelForm):
+    """The admin names accounts by the rule of registration
+    (`accounts.services.username_normalize`): NFKC, one script, no look-alike of a Latin name."""
+
+    def clean_username(self) -> str:
+        try:
+            name = username_normalize(self.cleaned_data.get("username") or "")
+        except InvalidInput as exc:
+            raise ValidationError(exc.message, code="username_lookalike") from None
+        self.cleaned_data["username"] = name
+        clean = getattr(super(), "clean_username", None)
+        return clean() if clean is not None else name
+
+
+class UserAddForm(NormalisedUsernameMixin, AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "username")
+
+
+class UserEditForm(NormalisedUsernameMixin, UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "username", "is_active", "is_staff", "is_superuser")
 
 
 @admin.register(User)
@@ -17,6 +48,8 @@ class UserAdmin(DjangoUserAdmin):
     their Django model permissions; adding, changing or deleting an account still takes the
     model permissions that a superuser holds."""
 
+    add_form = UserAddForm
+    form = UserEditForm
     ordering = ("email",)
     list_display = ("email", "username", "is_staff", "is_active", "date_joined", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")

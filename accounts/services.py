@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
+from confusable_homoglyphs import categories, confusables  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -20,11 +22,38 @@ from accounts.policies import scopes_held
 from accounts.tokens import LOGIN_CLAIM, is_login_token
 from echo_disputes.errors import Conflict, InvalidInput
 
+# Scripts that one name may mix: Chinese, Japanese and Korean writing combine them.
+CJK_ALIASES = frozenset({"HAN", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
+USERNAME_LOOKALIKE = "Use letters of one script: this name can be mistaken for another."
+
+
+def username_normalize(username: str) -> str:
+    """The stored form of a username: NFKC (a full-width name becomes its ASCII form), refused
+    when it mixes scripts (Latin with one Cyrillic letter), when every letter of a non-Latin name
+    has a Latin look-alike (a Cyrillic name that reads as Latin), or when case folding changes it
+    beyond lower case (sharp s), so the case-insensitive unique constraint on usernames is
+    case-folded uniqueness."""
+    name = unicodedata.normalize("NFKC", username.strip())
+    letters = [ch for ch in name if categories.alias(ch) != "COMMON"]
+    aliases = [categories.alias(ch) for ch in letters]
+    scripts = {"CJK" if alias in CJK_ALIASES else alias for alias in aliases}
+    if len(scripts) > 1 or (
+        scripts
+        and scripts != {"LATIN"}
+        and all(confusables.is_confusable(ch, preferred_aliases=["latin"]) for ch in letters)
+    ):
+        raise InvalidInput(USERNAME_LOOKALIKE, details={"username": [USERNAME_LOOKALIKE]})
+    if name.casefold() != name.lower():
+        message = "Write this name without letters that change when case-folded (ß as ss)."
+        raise InvalidInput(message, details={"username": [message]})
+    return name
+
 
 def user_register(*, email: str, username: str, password: str) -> User:
-    """Create a plain user. No role comes from the caller: staff are made by staff."""
+    """Create a plain user. No role comes from the caller: staff are made by staff. The username
+    is stored normalised (`username_normalize`) and unique case-insensitively."""
     email = normalize_email(email)
-    username = username.strip()
+    username = username_normalize(username)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
             "An account with this email already exists.",
