@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import User, username_key
 from accounts.policies import is_support_staff
 from accounts.services import username_normalize
 from echo_disputes.admin import BoundedCountPaginator
@@ -25,9 +26,16 @@ class NormalisedUsernameMixin(forms.ModelForm):
             name = username_normalize(self.cleaned_data.get("username") or "")
         except InvalidInput as exc:
             raise ValidationError(exc.message, code="username_lookalike") from None
-        self.cleaned_data["username"] = name
-        clean = getattr(super(), "clean_username", None)
-        return clean() if clean is not None else name
+        taken = User.objects.filter(Q(username_key=username_key(name)) | Q(username__iexact=name))
+        if self.instance.pk is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError("This username is taken.", code="username_taken")
+        return name
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.username_key = username_key(self.instance.username)
+        return super().save(commit)
 
 
 class UserAddForm(NormalisedUsernameMixin, AdminUserCreationForm):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -22,6 +23,7 @@ class EmailUserManager(UserManager["User"]):
     ) -> User:
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
+        extra_fields.setdefault("username_key", username_key(username))
         # _create_user exists on Django 5.2 but is missing from the stubs.
         create = self._create_user  # type: ignore[attr-defined]
         return create(username, email, password, **extra_fields)  # type: ignore[no-any-return]
@@ -31,6 +33,7 @@ class EmailUserManager(UserManager["User"]):
     ) -> User:
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
+        extra_fields.setdefault("username_key", username_key(username))
         # _create_user exists on Django 5.2 but is missing from the stubs.
         create = self._create_user  # type: ignore[attr-defined]
         return create(username, email, password, **extra_fields)  # type: ignore[no-any-return]
@@ -40,11 +43,22 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def username_key(username: str) -> str:
+    """What makes two usernames the same: NFKC, then case folding, in Python, so that SQLite
+    (whose LOWER folds ASCII only) and PostgreSQL agree."""
+    return unicodedata.normalize("NFKC", username).casefold()
+
+
 class User(AbstractUser):
     """A marketplace account. `is_staff` is ECHO's ADMIN role: support staff."""
 
     email = models.EmailField("email address", unique=True)
     avatar_url = models.URLField(max_length=500, blank=True, default="")
+    # `username_key(username)`, unique: case-folded uniqueness of names. Null only for a row that
+    # already collided with another when the column was added (migration 0006).
+    username_key = models.CharField(  # noqa: DJ001 (NULLs never collide; "" would)
+        max_length=150, unique=True, null=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

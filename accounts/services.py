@@ -12,12 +12,13 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
-from accounts.models import RevokedToken, User, normalize_email
+from accounts.models import RevokedToken, User, normalize_email, username_key
 from accounts.policies import scopes_held
 from accounts.tokens import LOGIN_CLAIM, is_login_token
 from echo_disputes.errors import Conflict, InvalidInput
@@ -30,9 +31,8 @@ USERNAME_LOOKALIKE = "Use letters of one script: this name can be mistaken for a
 def username_normalize(username: str) -> str:
     """The stored form of a username: NFKC (a full-width name becomes its ASCII form), refused
     when it mixes scripts (Latin with one Cyrillic letter), when every letter of a non-Latin name
-    has a Latin look-alike (a Cyrillic name that reads as Latin), or when case folding changes it
-    beyond lower case (sharp s), so the case-insensitive unique constraint on usernames is
-    case-folded uniqueness."""
+    has a Latin look-alike (a Cyrillic name that reads as Latin). Uniqueness is of
+    `accounts.models.username_key` (case-folded)."""
     name = unicodedata.normalize("NFKC", username.strip())
     letters = [ch for ch in name if categories.alias(ch) != "COMMON"]
     aliases = [categories.alias(ch) for ch in letters]
@@ -43,15 +43,12 @@ def username_normalize(username: str) -> str:
         and all(confusables.is_confusable(ch, preferred_aliases=["latin"]) for ch in letters)
     ):
         raise InvalidInput(USERNAME_LOOKALIKE, details={"username": [USERNAME_LOOKALIKE]})
-    if name.casefold() != name.lower():
-        message = "Write this name without letters that change when case-folded (ß as ss)."
-        raise InvalidInput(message, details={"username": [message]})
     return name
 
 
 def user_register(*, email: str, username: str, password: str) -> User:
     """Create a plain user. No role comes from the caller: staff are made by staff. The username
-    is stored normalised (`username_normalize`) and unique case-insensitively."""
+    is stored normalised (`username_normalize`), unique by its case-folded key."""
     email = normalize_email(email)
     username = username_normalize(username)
     if User.objects.filter(email__iexact=email).exists():
@@ -60,7 +57,9 @@ def user_register(*, email: str, username: str, password: str) -> User:
             code="email_taken",
             details={"email": ["An account with this email already exists."]},
         )
-    if User.objects.filter(username__iexact=username).exists():
+    # The key decides; the case-insensitive name also catches a row written without a key.
+    same = Q(username_key=username_key(username)) | Q(username__iexact=username)
+    if User.objects.filter(same).exists():
         raise Conflict(
             "This username is taken.",
             code="username_taken",
