@@ -9,6 +9,7 @@ permission-checked API view.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +18,10 @@ from typing import IO, TYPE_CHECKING, Any
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.http import FileResponse
+
+from echo_disputes.errors import NotFound
+
+logger = logging.getLogger("disputes.evidence")
 
 if TYPE_CHECKING:
     from disputes.models import Evidence
@@ -94,8 +99,18 @@ def evidence_file_response(evidence: Evidence) -> FileResponse:
     attachment under the cleaned name, never sniffed, never scripted, never kept by a shared
     cache. The API and the admin answer with this."""
     text = evidence.content_type == "text/plain"
+    try:
+        stored = evidence.file.open("rb")
+    except Exception:
+        if evidence.file.storage.exists(evidence.file.name):
+            raise
+        # The row outlived its file (restored database, lost bucket): say so, and tell operations.
+        logger.error("evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
+        raise NotFound(
+            "The file of this evidence is no longer stored.", code="evidence_file_missing"
+        ) from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=evidence.file_name,
         content_type="text/plain; charset=utf-8" if text else evidence.content_type,

@@ -277,3 +277,17 @@ def test_a_file_of_another_dispute_is_404_through_this_one(
     for user in (buyer, staff):
         path = f"/api/disputes/{dispute.pk}/evidence/{foreign.pk}/file"
         assert_error(client_for(user).get(path), 404, "evidence_not_found")
+
+
+def test_a_row_whose_file_is_gone_answers_404_json(
+    dispute: Dispute, seller: User, client_for: Clients
+) -> None:
+    client = client_for(seller)
+    response = upload(client, dispute.pk)
+    assert response.status_code == 201, response.content
+    evidence = Evidence.objects.get(pk=response.json()["id"])
+    evidence.file.storage.delete(evidence.file.name)
+    missing = client.get(response.json()["downloadUrl"])
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/json")
+    assert missing.json()["code"] == "evidence_file_missing"
