@@ -1,4 +1,4 @@
-"""Assertions shared by the API tests: the one error body of DESIGN §6."""
+"""Assertions shared by the API tests: the one error body of docs/design.md §6."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Role x endpoint table for the party API (DESIGN §5, §6): anonymous, buyer, seller, stranger,
-staff against every dispute endpoint, plus the 404 paths for missing ids."""
+"""Role x endpoint table for the party API (docs/design.md §5, §6): anonymous, buyer, seller,
+stranger, staff against every dispute endpoint, plus the 404 paths for missing ids."""
 
 from __future__ import annotations
 

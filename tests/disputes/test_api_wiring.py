@@ -1,4 +1,4 @@
-"""API wiring of DESIGN §6: shapes, field names, validation 400s, 409s, the error body."""
+"""API wiring of docs/design.md §6: shapes, field names, validation 400s, 409s, the error body."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Deadline expiry (DESIGN §4, issue 3 §8): overdue needs_response disputes become lost/expired,
+"""Deadline expiry (docs/design.md §4): overdue needs_response disputes become lost/expired,
 once, by a command that is safe to repeat."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Internal notes (DESIGN §3, §6.5): staff-only, invisible to parties everywhere."""
+"""Internal notes (docs/design.md §3, §6): staff-only, invisible to parties everywhere."""
 
 from __future__ import annotations
 

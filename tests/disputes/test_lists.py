@@ -1,4 +1,4 @@
-"""Dispute lists (DESIGN §5, §6.6): scoping, filters, ordering, invalid values, pagination."""
+"""Dispute lists (docs/design.md §5, §6): scoping, filters, ordering, invalid values, pagination."""
 
 from __future__ import annotations
 

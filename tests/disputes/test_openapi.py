@@ -1,4 +1,5 @@
-"""OpenAPI (issue 3 §9): every dispute endpoint is documented with the errors it really gives."""
+"""OpenAPI (docs/design.md §6): every dispute endpoint is documented with the errors it really
+gives."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every (from-state, action, actor) triple against the services (DESIGN §4 and §5).
+"""Every (from-state, action, actor) triple against the services (docs/design.md §4 and §5).
 
 The table is written per action as rows of from-state -> the result for each actor column:
 (opener, respondent, stranger, staff). A result is the state the dispute ends in, or the error the

@@ -28,5 +28,5 @@ def test_chargeback_shows_on_both_parties_pages(
         assert "payment provider (chargeback)" in page.content.decode()
     outsider = Client()
     outsider.force_login(stranger)
-    # Not a party: 404, so the page does not even reveal that the dispute exists (DESIGN, pages).
+    # Not a party: 404, so the page does not reveal that the dispute exists (docs/design.md §9).
     assert outsider.get(f"/disputes/{dispute.pk}/").status_code == 404

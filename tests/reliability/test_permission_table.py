@@ -142,7 +142,7 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
     ("GET", "/api/disputes"): (API, Rule((401, 200, 200, 200, 200))),
     ("POST", "/api/disputes"): (
         API,
-        # Staff may open only as a party of the order (DESIGN §5).
+        # Staff may open only as a party of the order (docs/design.md §5).
         Rule(
             (401, 201, 201, 403, 403),
             lambda w, r: {"orderId": w.free_order.pk, "reason": "The lamp never arrived here."},
