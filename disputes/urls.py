@@ -10,5 +10,10 @@ urlpatterns = [
     path("<int:dispute_id>/withdraw/", views.dispute_withdraw, name="withdraw"),
     path("<int:dispute_id>/evidence/", views.evidence_add, name="evidence_add"),
     path("<int:dispute_id>/evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    path(
+        "<int:dispute_id>/evidence/<int:pk>/preview/",
+        views.evidence_preview,
+        name="evidence_preview",
+    ),
     path("orders/<int:order_id>/open/", views.dispute_open, name="open"),
 ]

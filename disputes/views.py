@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -44,6 +45,8 @@ from orders.models import Order
 from orders.selectors import order_get_for_party
 
 PAGE_SIZE = 20
+# The stored kinds a thread page previews inline (their bytes are re-encoded images).
+PREVIEW_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 def _url(dispute: Dispute) -> str:
@@ -118,6 +121,7 @@ def _render_thread(
         "can_withdraw": not dispute.is_terminal and policies.can(user, Action.WITHDRAW, dispute),
         # The party view, like the thread: public files only, even for a staff user who is a party.
         "evidence": list(evidence_of_dispute(None, dispute_id=dispute.pk)),
+        "preview_types": PREVIEW_TYPES,
         "evidence_form": evidence_form or EvidenceForm(max_bytes=settings.EVIDENCE_MAX_BYTES),
         "can_add_evidence": not dispute.is_terminal
         and policies.can(user, Action.ADD_EVIDENCE, dispute),
@@ -180,6 +184,27 @@ def evidence_file(request: HttpRequest, dispute_id: int, pk: int) -> HttpRespons
     if evidence is None:
         raise Http404("No such file.")
     return evidence_file_response(evidence)
+
+
+@login_required
+@require_http_methods(["GET"])
+def evidence_preview(request: HttpRequest, dispute_id: int, pk: int) -> HttpResponseBase:
+    """The bytes of a public image of the dispute, shown inline as the thread page's preview;
+    the same check as the page (parties only, anyone else 404), and 404 for a file that is no
+    image."""
+    dispute = _thread(request, dispute_id)
+    evidence = (
+        evidence_of_dispute(None, dispute_id=dispute.pk)
+        .filter(pk=pk, content_type__in=PREVIEW_TYPES)
+        .first()
+    )
+    if evidence is None:
+        raise Http404("No such image.")
+    response = evidence_file_response(evidence)
+    response["Content-Disposition"] = (
+        content_disposition_header(False, evidence.file_name) or "inline"
+    )
+    return response
 
 
 @login_required

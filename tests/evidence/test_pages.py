@@ -195,3 +195,66 @@ def test_parties_timeline_never_shows_internal_evidence(
     )
     html = _client(buyer).get(f"/disputes/{dispute.pk}/").content.decode()
     assert "Evidence added" in html and "Internal evidence added" not in html
+
+
+def _preview(client: Client, dispute: Dispute, evidence: Evidence) -> Any:
+    return client.get(f"/disputes/{dispute.pk}/evidence/{evidence.pk}/preview/")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_an_image_is_previewed_through_the_page_check(
+    fmt: str, dispute: Dispute, buyer: User, seller: User
+) -> None:
+    _post(_client(buyer), dispute, image_bytes(fmt), f"parcel.{fmt.lower()}")
+    evidence = Evidence.objects.get()
+    html = _client(seller).get(f"/disputes/{dispute.pk}/").content.decode()
+    src = f"/disputes/{dispute.pk}/evidence/{evidence.pk}/preview/"
+    assert (
+        f'<img class="evidence__preview" src="{src}" width="160" height="120" '
+        f'alt="Preview of {evidence.file_name}"' in html
+    )
+    with evidence.file.open("rb") as stored:
+        expected = stored.read()
+    response = _preview(_client(seller), dispute, evidence)
+    assert response.status_code == 200 and served(response) == expected
+    assert response["Content-Type"] == evidence.content_type
+    assert response["Content-Disposition"] == f'inline; filename="{evidence.file_name}"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_file_that_is_no_image_has_no_preview(dispute: Dispute, buyer: User) -> None:
+    client = _client(buyer)
+    _post(client, dispute, PDF_BYTES)
+    evidence = Evidence.objects.get()
+    assert "evidence__preview" not in client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert _preview(client, dispute, evidence).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["stranger", "staff", "anonymous"])
+def test_others_get_no_preview(
+    who: str, dispute: Dispute, buyer: User, stranger: User, staff: User
+) -> None:
+    evidence = services.evidence_add(
+        actor=buyer,
+        dispute_id=dispute.pk,
+        upload=SimpleUploadedFile("p.png", image_bytes()),
+        file_name="p.png",
+    )
+    client = _client({"stranger": stranger, "staff": staff, "anonymous": None}[who])
+    assert _preview(client, dispute, evidence).status_code == (302 if who == "anonymous" else 404)
+
+
+def test_an_internal_image_has_no_preview_for_a_party(
+    dispute: Dispute, buyer: User, staff: User
+) -> None:
+    internal = services.evidence_add(
+        actor=staff,
+        dispute_id=dispute.pk,
+        upload=SimpleUploadedFile("p.png", image_bytes()),
+        file_name="risk.png",
+        visibility="internal",
+    )
+    client = _client(buyer)
+    assert "risk.png" not in client.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert _preview(client, dispute, internal).status_code == 404

@@ -217,6 +217,10 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         ),
     ),
     ("GET", "/disputes/{dispute_id}/evidence/{pk}/file/"): (PAGE, Rule((302, 404, 404, 404, 404))),
+    ("GET", "/disputes/{dispute_id}/evidence/{pk}/preview/"): (
+        PAGE,
+        Rule((302, 404, 404, 404, 404)),
+    ),
     # The admin: staff only; a party is sent to the admin's login page
     ("GET", "/admin/"): (PAGE, Rule((302, 302, 302, 302, 200))),
 }
