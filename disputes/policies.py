@@ -101,7 +101,7 @@ def own_disputes_q(user: Any) -> Q:
 
 
 def message_visibilities(user: Any) -> tuple[str, ...]:
-    """Which messages of a thread the user reads: internal notes only for staff."""
+    """Which messages and files of a dispute the user reads: internal ones only for staff."""
     if is_support_staff(user):
         return tuple(Visibility.values)
     return (Visibility.PUBLIC,)
@@ -113,10 +113,8 @@ def visible_messages_q(user: Any) -> Q:
 
 
 def visible_evidence_q(user: Any) -> Q:
-    """Internal evidence only for staff, like internal notes."""
-    if is_support_staff(user):
-        return Q()
-    return Q(visibility=Visibility.PUBLIC)
+    """Internal evidence only for staff, by the rule of internal notes (`message_visibilities`)."""
+    return Q(visibility__in=message_visibilities(user))
 
 
 def visible_events_q(user: Any) -> Q:

@@ -25,7 +25,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from accounts.models import User
-from disputes.models import Dispute, Message
+from disputes.models import Dispute, Evidence, Message
 
 M = TypeVar("M", bound=models.Model)
 ROW_ID_MAX = 2**63 - 1
@@ -98,50 +98,89 @@ def _placeholders(values: Sequence[Any]) -> str:
 
 
 def dispute_with_thread(dispute_id: int, *, visibilities: Sequence[str]) -> Dispute | None:
-    """The dispute with its opener's name and, as `visible_messages`, its messages of the given
-    visibilities oldest first with their authors' names; None when there is no such dispute.
+    """The dispute with its opener's name; as `visible_messages` its messages and as
+    `visible_evidence` its files, both of the given visibilities, oldest first, with their
+    authors' names; None when there is no such dispute.
 
-    One UNION ALL, so the dispute's columns travel once: the head row, then one row per message.
-    The authors' names are a subquery per message rather than a join, which PostgreSQL's planner
-    could cost as a hash of the whole user table."""
+    One UNION ALL, so the dispute's columns travel once: the head row, one row per message, one
+    per file, each part in its own columns (the others NULL). The people's names are a subquery
+    per row rather than a join, which PostgreSQL's planner could cost as a hash of the whole user
+    table."""
     if not 0 < dispute_id <= ROW_ID_MAX or not visibilities:
         return None
     dispute_names = tuple(_attnames(Dispute, LIST_FIELDS))
     message_names = tuple(_attnames(Message))
-    dispute_nulls = ", ".join(["NULL"] * (len(dispute_names) + 1))
-    message_nulls = ", ".join(["NULL"] * (len(message_names) + 1))
-    first_message = 1 + len(dispute_names) + 1 + 1  # 1-based: part, dispute, opener's name
-    created = first_message + message_names.index("created_at")
+    evidence_names = tuple(_attnames(Evidence))
+    widths = [len(dispute_names) + 1, len(message_names) + 1, len(evidence_names) + 1]
+
+    def typed_nulls(model: type[models.Model], names: Sequence[str]) -> str:
+        # The head row comes first and fixes each column's type for the whole UNION: a bare NULL
+        # in two parts would make PostgreSQL settle on text before it meets the third.
+        fields = {field.attname: field for field in model._meta.concrete_fields}
+        casts = [f"CAST(NULL AS {fields[n].db_type(connection)})" for n in names]
+        name_type = User._meta.get_field("username").db_type(connection)
+        return ", ".join([*casts, f"CAST(NULL AS {name_type})"])
+
+    head_nulls = ["", typed_nulls(Message, message_names), typed_nulls(Evidence, evidence_names)]
+
+    def row(part: int, columns: str) -> str:
+        slots = [
+            head_nulls[slot] if part == 0 else ", ".join(["NULL"] * width)
+            for slot, width in enumerate(widths)
+        ]
+        slots[part] = columns
+        return f"{part}, " + ", ".join(slots)
+
+    def name_of(column: str) -> str:
+        return f"(SELECT u.username FROM accounts_user u WHERE u.id = {column})"
+
+    # 1-based positions: the part, then each slot in turn.
+    message_at = 2 + widths[0]
+    evidence_at = message_at + widths[1]
+    order = [
+        message_at + message_names.index("created_at"),
+        message_at + message_names.index("id"),
+        evidence_at + evidence_names.index("created_at"),
+        evidence_at + evidence_names.index("id"),
+    ]
+    shown = _placeholders(visibilities)
     sql = f"""
-        SELECT 0, {_columns(Dispute, "d", dispute_names)}, ou.username, {message_nulls}
-        FROM disputes_dispute d LEFT JOIN accounts_user ou ON ou.id = d.opened_by_id
-        WHERE d.id = %s
+        SELECT {row(0, _columns(Dispute, "d", dispute_names) + ", " + name_of("d.opened_by_id"))}
+        FROM disputes_dispute d WHERE d.id = %s
         UNION ALL
-        SELECT 1, {dispute_nulls}, {_columns(Message, "m", message_names)},
-               (SELECT mu.username FROM accounts_user mu WHERE mu.id = m.author_id)
-        FROM disputes_message m
-        WHERE m.dispute_id = %s AND m.visibility IN ({_placeholders(visibilities)})
-        ORDER BY 1, {created}, {first_message}"""
+        SELECT {row(1, _columns(Message, "m", message_names) + ", " + name_of("m.author_id"))}
+        FROM disputes_message m WHERE m.dispute_id = %s AND m.visibility IN ({shown})
+        UNION ALL
+        SELECT {row(2, _columns(Evidence, "e", evidence_names) + ", " + name_of("e.uploader_id"))}
+        FROM disputes_evidence e WHERE e.dispute_id = %s AND e.visibility IN ({shown})
+        ORDER BY 1, {", ".join(str(position) for position in order)}"""
+    params: list[Any] = [dispute_id, dispute_id, *visibilities, dispute_id, *visibilities]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dispute_id, dispute_id, *visibilities])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
         return None
-    head = rows[0]
-    stop = 1 + len(dispute_names)
-    dispute = _builder(Dispute, dispute_names)(head[1:stop])
     names: dict[int, User] = {}
-    dispute.opened_by = _named_user(dispute.opened_by_id, head[stop], names)
-    start = first_message - 1
-    end = start + len(message_names)
-    build = _builder(Message, message_names)
-    messages = []
-    for row in rows[1:]:
-        message = build(row[start:end])
-        author = _named_user(message.author_id, row[end], names)
-        message.author = author  # type: ignore[assignment]
-        messages.append(message)
+    head = rows[0][1 : 1 + widths[0]]
+    dispute = _builder(Dispute, dispute_names)(head[:-1])
+    dispute.opened_by = _named_user(dispute.opened_by_id, head[-1], names)
+    build_message = _builder(Message, message_names)
+    build_evidence = _builder(Evidence, evidence_names)
+    messages: list[Message] = []
+    files: list[Evidence] = []
+    for values in rows[1:]:
+        if values[0] == 1:
+            cells = values[message_at - 1 : message_at - 1 + widths[1]]
+            message = build_message(cells[:-1])
+            message.author = _named_user(message.author_id, cells[-1], names)  # type: ignore[assignment]
+            messages.append(message)
+        else:
+            cells = values[evidence_at - 1 : evidence_at - 1 + widths[2]]
+            evidence = build_evidence(cells[:-1])
+            evidence.uploader = _named_user(evidence.uploader_id, cells[-1], names)  # type: ignore[assignment]
+            files.append(evidence)
     dispute.visible_messages = messages  # type: ignore[attr-defined]
+    dispute.visible_evidence = files  # type: ignore[attr-defined]
     return dispute
 
 

@@ -13,7 +13,6 @@ from django.db.models import Prefetch, QuerySet
 from disputes import policies, sql
 from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
 from disputes.policies import Action
-from disputes.selectors.evidence import evidence_of_dispute
 from echo_disputes.errors import NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
@@ -55,13 +54,12 @@ def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
 
 def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
     """The dispute if it exists (else 404) and the user may see it (else 403), with the thread
-    the user may read as `visible_messages`: one statement (disputes.sql); and its files the user
-    may see as `visible_evidence`, one more, once the policy has allowed the read."""
+    and the files the user may read as `visible_messages` and `visible_evidence`: one statement
+    (disputes.sql), whose rows are used only once the policy allowed the read."""
     dispute = sql.dispute_with_thread(dispute_id, visibilities=policies.message_visibilities(user))
     if dispute is None:
         raise NotFound(NO_DISPUTE, code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
-    dispute.visible_evidence = list(evidence_of_dispute(user, dispute_id=dispute.pk))  # type: ignore[attr-defined]
     return dispute
 
 

@@ -85,11 +85,11 @@ def test_detail_query_count_is_the_same_for_1_and_30_messages(
 
 
 def test_detail_query_budget(client_for: Callable[..., APIClient]) -> None:
-    """Three queries: the user (authentication), then the dispute with its opener and its thread
-    with the authors, as one statement (disputes.sql), then its evidence with the uploaders."""
+    """Two queries: the user (authentication), then the dispute with its opener, its thread and
+    its files with their people's names, as one statement (disputes.sql)."""
     dispute = make_dispute()
     services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="hello")
-    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 3
+    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 2
 
 
 def test_unfiltered_party_list_query_budget(client_for: Callable[..., APIClient]) -> None:

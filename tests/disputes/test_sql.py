@@ -3,6 +3,7 @@ database the suite runs (make test runs this file on PostgreSQL and on SQLite)."
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from django.db.models import F, Q
 
 from disputes import services, sql
-from disputes.models import OPEN_STATUSES, Dispute, Message, Visibility
+from disputes.models import OPEN_STATUSES, Dispute, Evidence, Message, Visibility
 from tests.factories import make_dispute, make_order, new_staff, new_user
 from tests.payments.helpers import event_doc, post_event
 
@@ -209,3 +210,43 @@ def test_finance_disputes_page_matches_the_orm(
         after=after,
     )
     assert [_finance_values(d) for d in page] == [_finance_values(d) for d in qs[:5]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "visibilities", [(Visibility.PUBLIC,), (Visibility.PUBLIC, Visibility.INTERNAL)]
+)
+def test_dispute_with_thread_carries_the_files_the_orm_would(
+    visibilities: tuple[str, ...],
+) -> None:
+    staff = new_staff()
+    dispute = make_dispute(staff=staff)
+    services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="See the receipt.")
+    for actor, visibility, text in (
+        (dispute.seller, Visibility.PUBLIC, b"Receipt 1: lamp, 100.00 EUR\n"),
+        (staff, Visibility.INTERNAL, b"Seller had two earlier chargebacks.\n"),
+        (dispute.buyer, Visibility.PUBLIC, b"Photo notes: cracked lid\n"),
+    ):
+        services.evidence_add(
+            actor=actor,
+            dispute_id=dispute.pk,
+            upload=io.BytesIO(text),
+            file_name="notes.txt",
+            visibility=visibility,
+        )
+    found = sql.dispute_with_thread(dispute.pk, visibilities=visibilities)
+    assert found is not None
+    files = [
+        (e.pk, e.uploader_id, e.uploader.username, e.file_name, e.size, e.sha256, e.file.name)
+        for e in found.visible_evidence  # type: ignore[attr-defined]
+    ]
+    expected = [
+        (e.pk, e.uploader_id, e.uploader.username, e.file_name, e.size, e.sha256, e.file.name)
+        for e in Evidence.objects.select_related("uploader")
+        .filter(dispute=dispute, visibility__in=visibilities)
+        .order_by("created_at", "id")
+    ]
+    assert files == expected
+    assert len(files) == (3 if Visibility.INTERNAL in visibilities else 2)
+    thread = [_message_values(m) for m in found.visible_messages]  # type: ignore[attr-defined]
+    assert thread == _orm_thread(dispute.pk, visibilities)
