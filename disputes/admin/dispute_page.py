@@ -29,7 +29,11 @@ from disputes.admin.base import (
     staff_user,
     status_badge,
 )
-from disputes.admin.forms import DisputeMessageForm, DisputeResolutionForm
+from disputes.admin.forms import (
+    DisputeEvidenceForm,
+    DisputeMessageForm,
+    DisputeResolutionForm,
+)
 from disputes.models import Dispute, DisputeStatus, Visibility
 from disputes.selectors.evidence import evidence_for_desk, evidence_get
 from disputes.storage import evidence_file_response
@@ -215,12 +219,14 @@ class DisputePageAdmin(SupportDeskAdmin):
             "timeline": timeline,
             "message_form": DisputeMessageForm(initial=drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
+            "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),
             "dispute_open": dispute.is_open,
             "can_act": can_act,
             "can_take_up": can_act and dispute.status == DisputeStatus.NEEDS_RESPONSE,
             "post_url": reverse("admin:disputes_dispute_post", args=[dispute.pk]),
             "take_up_url": reverse("admin:disputes_dispute_take_up", args=[dispute.pk]),
             "resolve_url": reverse("admin:disputes_dispute_resolve", args=[dispute.pk]),
+            "evidence_url": reverse("admin:disputes_dispute_evidence_add", args=[dispute.pk]),
         }
 
     def page_urls(self) -> list[URLPattern]:
@@ -240,6 +246,11 @@ class DisputePageAdmin(SupportDeskAdmin):
                 "<int:object_id>/evidence/<int:evidence_id>/file/",
                 wrap(require_GET(self.evidence_file_view)),
                 name="disputes_dispute_evidence_file",
+            ),
+            path(
+                "<int:object_id>/evidence/",
+                wrap(require_POST(self.evidence_add_view)),
+                name="disputes_dispute_evidence_add",
             ),
             path(
                 "<int:object_id>/resolve/",
@@ -269,7 +280,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         if not self.has_change_permission(request, dispute):
             raise PermissionDenied
         page = reverse("admin:disputes_dispute_change", args=[dispute.pk])
-        form = form_class(request.POST)
+        form = form_class(request.POST, request.FILES)
         try:
             if not form.is_valid():
                 raise DomainError(form_problems(form))
@@ -311,3 +322,21 @@ class DisputePageAdmin(SupportDeskAdmin):
             return f"Dispute #{decided.pk} recorded as {decided.get_status_display()}."
 
         return self._act(request, object_id, DisputeResolutionForm, "resolution", perform)
+
+    def evidence_add_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            upload = data["file"]
+            evidence = services.evidence_add(
+                actor=actor,
+                dispute_id=dispute.pk,
+                upload=upload,
+                file_name=upload.name,
+                kind=data["kind"],
+                description=data["description"],
+                visibility=data["visibility"],
+            )
+            if evidence.visibility == Visibility.INTERNAL:
+                return f"{evidence.file_name} added as internal evidence (staff only)."
+            return f"{evidence.file_name} added; the buyer and the seller can see it."
+
+        return self._act(request, object_id, DisputeEvidenceForm, "evidence", perform)

@@ -1,5 +1,6 @@
 """The queue's CSV export: one row per message, streamed, with spreadsheet formulas defused.
-Internal notes only in the variant that asks for them. It only reads."""
+Internal notes, and internal evidence in the evidence count, only in the variant that asks for
+them. It only reads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ CSV_HEADER = (
     "dispute_id", "order_id", "transaction_id", "kind", "status", "reason_code", "reason",
     "buyer", "buyer_email", "seller", "seller_email", "amount", "currency", "refund_amount",
     "respond_by", "created_at", "closed_at", "outcome", "resolution", "message_id",
-    "message_at", "message_author", "message_visibility", "message_body",
+    "message_at", "message_author", "message_visibility", "message_body", "evidence_count",
 )  # fmt: skip
 EXPORT_CHUNK = 500
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,12 +41,16 @@ class _Echo:
 
 def export_rows(disputes: QuerySet[Dispute], *, include_notes: bool) -> Iterator[list[str]]:
     """One row per message, the dispute's columns repeated; a dispute without messages gets one
-    row with empty message columns. Internal notes only when asked for."""
+    row with empty message columns. Internal notes, and internal files in the evidence count,
+    only when asked for."""
     thread = Message.objects.select_related("author").order_by("created_at", "id")
+    files = None
     if not include_notes:
         thread = thread.filter(visibility=Visibility.PUBLIC)
+        files = Q(evidence__visibility=Visibility.PUBLIC)
     rows = (
         disputes.select_related("buyer", "seller", "order")
+        .annotate(export_evidence_count=Count("evidence", filter=files, distinct=True))
         .prefetch_related(Prefetch("messages", queryset=thread, to_attr="export_messages"))
         .order_by("id")
     )
@@ -58,11 +63,12 @@ def export_rows(disputes: QuerySet[Dispute], *, include_notes: bool) -> Iterator
             dispute.closed_at, dispute.outcome, dispute.resolution,
         ]  # fmt: skip
         messages: list[Message] = dispute.export_messages  # type: ignore[attr-defined]
+        files_count = dispute.export_evidence_count  # type: ignore[attr-defined]
         if not messages:
-            yield [csv_cell(v) for v in [*head, None, None, None, None, None]]
+            yield [csv_cell(v) for v in [*head, None, None, None, None, None, files_count]]
         for message in messages:
             tail = [message.pk, message.created_at, message.author.username,
-                    message.visibility, message.body]  # fmt: skip
+                    message.visibility, message.body, files_count]  # fmt: skip
             yield [csv_cell(v) for v in [*head, *tail]]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from disputes import services
-from disputes.models import Visibility
+from disputes.models import EvidenceKind, Visibility
+from disputes.services.evidence import ACCEPTED_TEXT, DESCRIPTION_MAX
 
 OUTCOME_CHOICES = (
     ("", "No winner (close)"),
@@ -47,3 +48,18 @@ class DisputeResolutionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Sent to both parties.",
     )
+
+
+class DisputeEvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices)
+    description = forms.CharField(label="Description", max_length=DESCRIPTION_MAX, required=False)
+    visibility = forms.ChoiceField(
+        label="Visibility",
+        choices=(
+            (Visibility.PUBLIC, "Public: the buyer and the seller see it"),
+            (Visibility.INTERNAL, "Internal: staff only"),
+        ),
+        initial=Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(label="File", help_text=f"{ACCEPTED_TEXT}.")
