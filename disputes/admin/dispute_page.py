@@ -34,8 +34,8 @@ from disputes.admin.forms import (
     DisputeMessageForm,
     DisputeResolutionForm,
 )
-from disputes.models import Dispute, DisputeStatus, Visibility
-from disputes.selectors.evidence import evidence_for_desk, evidence_get
+from disputes.models import Dispute, DisputeKind, DisputeStatus, Evidence, Visibility
+from disputes.selectors.evidence import evidence_for_desk, evidence_get, evidence_superseded_by
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError
 
@@ -48,6 +48,7 @@ MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "ref
 RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
+SUPERSEDED_FIELDS = ("superseded_evidence_display",)
 
 
 class DisputePageAdmin(SupportDeskAdmin):
@@ -63,7 +64,7 @@ class DisputePageAdmin(SupportDeskAdmin):
     )
     readonly_fields = (
         *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *RESOLUTION_FIELDS, *PROVIDER_FIELDS,
-        *EVIDENCE_FIELDS,
+        *EVIDENCE_FIELDS, *SUPERSEDED_FIELDS,
     )  # fmt: skip
 
     class Media:
@@ -136,21 +137,35 @@ class DisputePageAdmin(SupportDeskAdmin):
         store = obj.order.item.store
         return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
 
-    @admin.display(description="files")
-    def evidence_display(self, obj: Dispute) -> SafeString:
-        """Every file of the dispute, internal ones marked, each a staff download."""
-        rows = evidence_for_desk(dispute_id=obj.pk)
-        if not rows:
-            return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.kind == DisputeKind.CHARGEBACK:
+            # The chargeback's response draws on the files of the disputes it took over.
+            fieldsets.insert(
+                fieldsets.index(("Evidence", {"fields": EVIDENCE_FIELDS})) + 1,
+                ("Evidence of superseded disputes", {"fields": SUPERSEDED_FIELDS}),
+            )
+        return fieldsets
+
+    @staticmethod
+    def _evidence_list(rows: list[Evidence], *, show_dispute: bool) -> SafeString:
+        """Files as a list, internal ones marked, each a staff download from its own dispute."""
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a> · {} · {} bytes · {} by {}'
+                '<li>{}<a href="{}">{}</a> · {} · {} bytes · {} by {}'
                 " · sha256 <code>{}</code>{}</li>",
                 (
                     (
-                        reverse("admin:disputes_dispute_evidence_file", args=[obj.pk, e.pk]),
+                        format_html(
+                            '<a href="{}">Dispute #{}</a>: ',
+                            reverse("admin:disputes_dispute_change", args=[e.dispute_id]),
+                            e.dispute_id,
+                        )
+                        if show_dispute
+                        else "",
+                        reverse("admin:disputes_dispute_evidence_file", args=[e.dispute_id, e.pk]),
                         e.file_name,
                         e.get_kind_display(),
                         e.size,
@@ -163,6 +178,25 @@ class DisputePageAdmin(SupportDeskAdmin):
                 ),
             ),
         )
+
+    @admin.display(description="files")
+    def evidence_display(self, obj: Dispute) -> SafeString:
+        """Every file of the dispute, internal ones marked, each a staff download."""
+        rows = evidence_for_desk(dispute_id=obj.pk)
+        if not rows:
+            return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
+        return self._evidence_list(rows, show_dispute=False)
+
+    @admin.display(description="files")
+    def superseded_evidence_display(self, obj: Dispute) -> SafeString:
+        """The files of the party disputes this chargeback closed on the same order."""
+        rows = evidence_superseded_by(chargeback=obj)
+        if not rows:
+            return format_html(
+                '<span class="echo-muted-text">{}</span>',
+                "This chargeback superseded no dispute with files.",
+            )
+        return self._evidence_list(rows, show_dispute=True)
 
     def evidence_file_view(
         self, request: HttpRequest, object_id: int, evidence_id: int

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from disputes import policies
-from disputes.models import Evidence
+from disputes.models import Dispute, DisputeEvent, DisputeKind, EventType, Evidence
 
 NO_EVIDENCE = "Evidence not found"
 
@@ -39,4 +39,23 @@ def evidence_for_desk(*, dispute_id: int) -> list[Evidence]:
         Evidence.objects.select_related("uploader")
         .filter(dispute_id=dispute_id)
         .order_by("created_at", "id")
+    )
+
+
+def evidence_superseded_by(*, chargeback: Dispute) -> list[Evidence]:
+    """The files of the party disputes this chargeback closed when it took over their order
+    (their close event names it), internal ones included, for the support desk building the
+    response to the payment provider. Nothing is copied: each file stays on its dispute."""
+    if chargeback.kind != DisputeKind.CHARGEBACK or not chargeback.provider_dispute_id:
+        return []
+    closed_by_it = DisputeEvent.objects.filter(
+        dispute_id=OuterRef("dispute_id"),
+        type=EventType.CLOSED,
+        payload__superseded_by=chargeback.provider_dispute_id,
+    )
+    return list(
+        Evidence.objects.select_related("uploader")
+        .filter(Exists(closed_by_it), dispute__order_id=chargeback.order_id)
+        .exclude(dispute_id=chargeback.pk)
+        .order_by("dispute_id", "created_at", "id")
     )
