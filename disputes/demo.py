@@ -6,16 +6,27 @@ Everything goes through the services, so the demo shows exactly what real use pr
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import User
 from accounts.services import support_group_ensure
 from disputes import services
-from disputes.models import Dispute, DisputeKind, DisputeStatus, ReasonCode, Visibility
+from disputes.models import (
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    Evidence,
+    EvidenceKind,
+    ReasonCode,
+    Visibility,
+)
 from orders.models import Item, Order, OrderStatus
 from orders.services import item_create, order_create, order_set_status
 
@@ -65,15 +76,26 @@ def _items(seller: User) -> list[Item]:
     return items
 
 
-@transaction.atomic
 def seed_demo() -> dict[str, int]:
-    """Idempotent: a second run finds the demo orders and adds nothing."""
+    """Idempotent: a second run finds the demo orders and files and adds nothing. The files
+    come after the rest has committed: each upload is its own durable transaction."""
+    _seed_disputes()
+    seed_evidence_demo()
+    return {
+        "orders": Order.objects.count(),
+        "disputes": Dispute.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+@transaction.atomic
+def _seed_disputes() -> None:
     users = demo_users()
     buyer, seller, staff = users["buyer"], users["seller"], users["staff"]
     items = _items(seller)
     if Order.objects.filter(buyer=buyer).exists():
         seed_payments_demo()
-        return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}
+        return
 
     orders = [order_create(buyer=buyer, item_id=item.pk) for item in items]
     order_set_status(actor=seller, order_id=orders[0].pk, status=OrderStatus.IN_PROGRESS)
@@ -170,7 +192,69 @@ def seed_demo() -> dict[str, int]:
     Dispute.objects.filter(pk=d.pk).update(respond_by=timezone.now() - timedelta(hours=1))
     services.disputes_expire()
     seed_payments_demo()
-    return {"orders": Order.objects.count(), "disputes": Dispute.objects.count()}
+
+
+def demo_photo() -> bytes:
+    """A small PNG drawn here (no binary file in the repository): a lid with a crack."""
+    image = Image.new("RGB", (240, 160), (236, 230, 218))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 30, 200, 130), fill=(120, 150, 170), outline=(60, 80, 95), width=4)
+    draw.line((80, 45, 110, 80, 100, 100, 130, 122), fill=(30, 30, 30), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+DEMO_RECEIPT = (
+    "ECHO Marketplace - receipt\n"
+    "Item: Wireless headphones\n"
+    "Paid: 89.99 EUR by card\n"
+    "Shipped with tracked parcel; last scan at the sorting centre.\n"
+)
+DEMO_PACKING = (
+    "Packing note\n"
+    "Ceramic teapot, wrapped in two layers of bubble wrap, lid packed separately.\n"
+    "Handed to the carrier at the counter; receipt number 4471-0032.\n"
+)
+DEMO_CLAIM = "Carrier damage claim opened; reference CLM-20931, photos requested.\n"
+
+
+def seed_evidence_demo() -> int:
+    """Files on the two open demo disputes, through the evidence service: the buyer's photo and
+    receipt, the seller's packing note, and a staff-only claim note. A file already there (by
+    its name, on its dispute) is not added again. Returns how many were added."""
+    users = demo_users()
+    buyer, seller, staff = users["buyer"], users["seller"], users["staff"]
+    files = [
+        ("Wireless headphones", buyer, "order-receipt.txt", EvidenceKind.RECEIPT,
+         "The receipt for the headphones.", DEMO_RECEIPT.encode(), Visibility.PUBLIC),
+        ("Ceramic teapot", buyer, "cracked-lid.png", EvidenceKind.PHOTO,
+         "The lid as it came out of the box.", demo_photo(), Visibility.PUBLIC),
+        ("Ceramic teapot", seller, "packing-note.txt", EvidenceKind.SHIPPING_PROOF,
+         "How the teapot was packed.", DEMO_PACKING.encode(), Visibility.PUBLIC),
+        ("Ceramic teapot", staff, "carrier-claim.txt", EvidenceKind.CORRESPONDENCE,
+         "Carrier's claim reference.", DEMO_CLAIM.encode(), Visibility.INTERNAL),
+    ]  # fmt: skip
+    added = 0
+    for title, actor, name, kind, description, data, visibility in files:
+        dispute = Dispute.objects.filter(
+            buyer=buyer, kind=DisputeKind.ORDER, order__item__title=title
+        ).first()
+        if dispute is None or not dispute.is_open:
+            continue
+        if Evidence.objects.filter(dispute=dispute, file_name=name).exists():
+            continue
+        services.evidence_add(
+            actor=actor,
+            dispute_id=dispute.pk,
+            upload=SimpleUploadedFile(name, data),
+            file_name=name,
+            kind=kind,
+            description=description,
+            visibility=visibility,
+        )
+        added += 1
+    return added
 
 
 def _provider_event(
