@@ -5,8 +5,10 @@ throwaway database only; its bulk inserts are test data, not business writes.
 """
 
 import argparse
+import io
 import json
 import os
+import random
 import sys
 import uuid
 
@@ -17,12 +19,44 @@ import django
 
 django.setup()
 
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.services import token_issue  # noqa: E402
 from disputes.models import OPEN_STATUSES, Dispute  # noqa: E402
+from disputes.services import evidence_add  # noqa: E402
 from orders.models import Item, Order, OrderStatus, Store  # noqa: E402
+
+PHOTO_BYTES = 1024 * 1024
+BOUNDARY = "echo-bench-boundary-7f3c9a"
+
+
+def photo() -> bytes:
+    """A JPEG of about 1 MiB (noise barely compresses), the same bytes on every run."""
+    rng = random.Random(2026)
+    side = 640
+    while True:
+        image = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=85)
+        if out.tell() >= PHOTO_BYTES:
+            return out.getvalue()
+        side += 32
+
+
+def multipart(data: bytes) -> bytes:
+    """The upload form as a browser or an API client sends it: kind, description and the file."""
+    parts = [
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nphoto\r\n',
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="description"\r\n\r\n'
+        "The parcel as it arrived (bench).\r\n",
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="parcel.jpg"'
+        "\r\nContent-Type: image/jpeg\r\n\r\n",
+    ]
+    return "".join(parts).encode() + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
 
 BUYER, SELLER, STAFF = (
     "scale-buyer@example.com",
@@ -40,6 +74,7 @@ def main() -> None:
         "--open-runs", type=int, default=2, help="runs that open disputes (API, floor)"
     )
     parser.add_argument("--post-targets", type=int, default=50)
+    parser.add_argument("--files-dir", required=True, help="where the upload body is written")
     args = parser.parse_args()
 
     buyer = User.objects.get(email=BUYER)
@@ -58,9 +93,22 @@ def main() -> None:
         mine.filter(status__in=OPEN_STATUSES)
         .exclude(pk=detail[0])
         .order_by("id")
-        .values_list("pk", flat=True)[: args.post_targets]
+        .values_list("pk", flat=True)[: args.post_targets + 2]
     )
-    assert post_targets, "scale-buyer has no open dispute to post to"
+    assert len(post_targets) > 2, "scale-buyer has too few open disputes to post to"
+    # The file scenarios get disputes of their own, so no other scenario's output changes.
+    upload_target, download_dispute = post_targets[-2:]
+    post_targets = post_targets[:-2]
+    data = photo()
+    stored = evidence_add(
+        actor=buyer,
+        dispute_id=download_dispute,
+        upload=SimpleUploadedFile("parcel.jpg", data),
+        file_name="parcel.jpg",
+    )
+    upload_body = os.path.join(os.path.abspath(args.files_dir), "upload-photo.body")
+    with open(upload_body, "wb") as fh:
+        fh.write(multipart(data))
 
     store = Store.objects.filter(owner=seller).first() or Store.objects.create(
         owner=seller, name="Bench"
@@ -103,6 +151,15 @@ def main() -> None:
             "buyer_disputes": mine.count(),
             "seller_disputes": Dispute.objects.filter(seller_id=seller.pk).count(),
             "post_targets": post_targets,
+            "evidence": {
+                "upload_dispute_id": upload_target,
+                "upload_body": upload_body,
+                "upload_content_type": f"multipart/form-data; boundary={BOUNDARY}",
+                "photo_bytes": len(data),
+                "stored_bytes": stored.size,
+                "download_evidence_id": stored.pk,
+                "download_path": f"/api/disputes/{download_dispute}/evidence/{stored.pk}/file",
+            },
             # Consecutive ids: each run walks its own slice, so every request opens a new dispute.
             "open_slices": [[s[0], s[-1]] for s in slices],
             "auth": {"buyer": bearer(buyer), "seller": bearer(seller), "staff": bearer(staff)},

@@ -55,12 +55,16 @@ mkdir -p "$RESULTS"
 export DJANGO_SETTINGS_MODULE=bench.settings
 GUNICORN_PID=""
 ECHO_PG_DIR=""
+# The upload scenario writes megabytes per request: into a folder of this run, removed after.
+EVIDENCE_ROOT=""
 
 cleanup() {
   if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
   GUNICORN_PID=""
   if [ -n "$ECHO_PG_DIR" ]; then scripts/pg.sh stop "$ECHO_PG_DIR"; fi
   ECHO_PG_DIR=""
+  if [ -n "$EVIDENCE_ROOT" ]; then rm -rf "$EVIDENCE_ROOT"; fi
+  EVIDENCE_ROOT=""
 }
 trap cleanup EXIT
 
@@ -72,11 +76,14 @@ IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 for SIZE in "${SIZE_LIST[@]}"; do
   echo "== $SIZE disputes" >&2
   eval "$(scripts/pg.sh start)"
+  EVIDENCE_ROOT=$(mktemp -d -t echo-bench-evidence-XXXXXX)
+  export EVIDENCE_ROOT
   $PY manage.py migrate --noinput -v 0
   started=$(date +%s)
   $PY manage.py seed_scale --disputes "$SIZE" -v 0
   echo "seeded in $(( $(date +%s) - started )) s" >&2
-  $PY bench/prepare.py --fresh-orders "$FRESH_ORDERS" >"$RESULTS/params-$SIZE.json"
+  $PY bench/prepare.py --fresh-orders "$FRESH_ORDERS" --files-dir "$RESULTS" \
+    >"$RESULTS/params-$SIZE.json"
   PGVERSION=$(psql "$DATABASE_URL" -Atc "SHOW server_version" 2>/dev/null || echo unknown)
 
   PORT=$(free_port)

@@ -4,6 +4,8 @@
 --   BENCH_IDS     space-separated ids, used round-robin (empty: the path has no "{id}")
 --   BENCH_RANGE   "first:last": ids used once each, in order (opening disputes on fresh orders)
 --   BENCH_BODY    JSON body; "{id}" is replaced too
+--   BENCH_BODY_FILE  a file whose bytes are the body as they are (a multipart upload), sent
+--                 with BENCH_CONTENT_TYPE
 --   BENCH_AUTH    Authorization header value; BENCH_COOKIE Cookie header value
 --   BENCH_OUT     file that receives the summary as JSON
 -- Run with one wrk thread (-t 1), so one counter hands out the ids.
@@ -11,6 +13,12 @@
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH")
 local body = os.getenv("BENCH_BODY")
+local raw = nil
+if os.getenv("BENCH_BODY_FILE") then
+  local fh = assert(io.open(os.getenv("BENCH_BODY_FILE"), "rb"))
+  raw = fh:read("*a")
+  fh:close()
+end
 local ids = {}
 for id in string.gmatch(os.getenv("BENCH_IDS") or "", "%S+") do ids[#ids + 1] = id end
 local first, last = string.match(os.getenv("BENCH_RANGE") or "", "^(%d+):(%d+)$")
@@ -20,6 +28,7 @@ local headers = {}
 if os.getenv("BENCH_AUTH") then headers["Authorization"] = os.getenv("BENCH_AUTH") end
 if os.getenv("BENCH_COOKIE") then headers["Cookie"] = os.getenv("BENCH_COOKIE") end
 if body then headers["Content-Type"] = "application/json" end
+if raw then headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") end
 
 local n = 0
 
@@ -33,7 +42,7 @@ request = function()
   end
   n = n + 1
   local p = string.gsub(path, "{id}", id)
-  local b = body and string.gsub(body, "{id}", id) or nil
+  local b = raw or (body and string.gsub(body, "{id}", id) or nil)
   return wrk.format(method, p, headers, b)
 end
 

@@ -13,8 +13,12 @@ os.environ.setdefault("ECHO_LOGIN_THROTTLE", "100000/min")
 os.environ.setdefault("ECHO_REGISTER_THROTTLE", "100000/min")
 # The run lasts several minutes per size; tokens minted at its start must outlive it.
 os.environ.setdefault("JWT_ACCESS_MINUTES", "240")
+# The upload scenario adds thousands of files to one dispute; run.sh points this at a throwaway
+# folder it removes afterwards.
+os.environ.setdefault("EVIDENCE_MAX_FILES", "10000000")
 
 from echo_disputes.settings import *  # noqa: F403
+from echo_disputes.settings import EVIDENCE_STORAGE as _EVIDENCE_STORAGE
 from echo_disputes.settings import MIDDLEWARE as _BASE_MIDDLEWARE
 
 DEBUG = False
@@ -31,6 +35,7 @@ MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *_BASE_MIDDLEWARE]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": _EVIDENCE_STORAGE,
 }
 WHITENOISE_USE_FINDERS = True
 LOGGING = {

@@ -13,6 +13,8 @@ urlpatterns = [
     path("bench-floor/disputes", floor.dispute_open),
     path("bench-floor/finance-disputes", floor.finance_disputes),
     path("bench-floor/admin-queue", floor.admin_queue),
+    path("bench-floor/disputes/<int:dispute_id>/evidence", floor.evidence_upload),
+    path("bench-floor/evidence/<int:evidence_id>/file", floor.evidence_file),
     # The peers: the same endpoints as DRF's tutorial would have them (bench/peer.py), included
     # under one prefix as a team would mount its router.
     path("peer/", include(peer.router.urls)),
