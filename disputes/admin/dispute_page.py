@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
@@ -17,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -38,6 +40,7 @@ from disputes.models import Dispute, DisputeKind, DisputeStatus, Evidence, Visib
 from disputes.selectors.evidence import evidence_for_desk, evidence_get, evidence_superseded_by
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError
+from echo_disputes.uploads import LimitedUploadHandler, limit_uploads
 
 DETAIL_FIELDS = (
     "status_display", "kind", "reason_code", "reason", "deadline_display", "created_at",
@@ -283,7 +286,9 @@ class DisputePageAdmin(SupportDeskAdmin):
             ),
             path(
                 "<int:object_id>/evidence/",
-                wrap(require_POST(self.evidence_add_view)),
+                # csrf_exempt tells admin_view not to read the body before the upload limit is in
+                # place; the view checks CSRF itself once it is (as the thread page does).
+                wrap(csrf_exempt(require_POST(self.evidence_add_view))),
                 name="disputes_dispute_evidence_add",
             ),
             path(
@@ -358,6 +363,18 @@ class DisputePageAdmin(SupportDeskAdmin):
         return self._act(request, object_id, DisputeResolutionForm, "resolution", perform)
 
     def evidence_add_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        """A staff upload, bounded while it streams like every other upload."""
+        limit = limit_uploads(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
+        return csrf_protect(self._evidence_add_checked)(request, object_id, limit)
+
+    def _evidence_add_checked(
+        self, request: HttpRequest, object_id: int, limit: LimitedUploadHandler
+    ) -> HttpResponseRedirect:
+        request.FILES  # noqa: B018 - parse the body under the limit before anything reads it
+        if limit.refused:
+            messages.error(request, f"Refused: a file may be at most {limit.max_bytes} bytes.")
+            return HttpResponseRedirect(reverse("admin:disputes_dispute_change", args=[object_id]))
+
         def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
             upload = data["file"]
             evidence = services.evidence_add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from disputes import services
 from disputes.models import Dispute, DisputeStatus, Evidence
 from disputes.selectors.evidence import evidence_of_dispute
 from orders.models import Order
-from tests.evidence.conftest import PDF_BYTES
+from tests.evidence.conftest import PDF_BYTES, stored_files
 from tests.evidence.helpers import served
 from tests.factories import make_dispute
 
@@ -255,3 +256,22 @@ def test_export_query_count_is_the_same_for_1_and_20_disputes(action: str, staff
     for _ in range(19):
         grow()
     assert one == count()
+
+
+def test_a_desk_upload_past_the_limit_is_stopped_while_it_streams(
+    dispute: Dispute, staff: User, settings: LazySettings, evidence_root: Path
+) -> None:
+    settings.EVIDENCE_MAX_BYTES = 1024
+    response = _upload(_client(staff), dispute, PDF_BYTES + b"%" * 4096, "big.pdf")
+    assert response.status_code == 302
+    assert _flashed(response) == [("error", "Refused: a file may be at most 1024 bytes.")]
+    assert not Evidence.objects.exists()
+    assert stored_files(evidence_root) == []
+
+
+def test_a_desk_upload_still_needs_the_csrf_token(dispute: Dispute, staff: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    response = _upload(client, dispute, PDF_BYTES, "r.pdf")
+    assert response.status_code == 403
+    assert not Evidence.objects.exists()
