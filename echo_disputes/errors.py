@@ -60,6 +60,18 @@ class NotFound(DomainError):
     default_message = "Not found."
 
 
+class PayloadTooLarge(DomainError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "file_too_large"
+    default_message = "The file is too large."
+
+
+class UnsupportedFile(DomainError):
+    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    default_code = "unsupported_file_type"
+    default_message = "This kind of file is not accepted."
+
+
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"

@@ -14,24 +14,11 @@ from typing import Any
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
-from rest_framework import status
 
-from echo_disputes.errors import DomainError
+from echo_disputes.errors import PayloadTooLarge
 
 # Room for the form's other fields and the multipart headers beside the file itself.
 FORM_OVERHEAD = 64 * 1024
-
-
-class PayloadTooLarge(DomainError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "file_too_large"
-    default_message = "The file is too large."
-
-
-class UnsupportedFile(DomainError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
-    default_code = "unsupported_file_type"
-    default_message = "This kind of file is not accepted."
 
 
 class LimitedUploadHandler(FileUploadHandler):

@@ -29,8 +29,7 @@ from disputes.models import EventType, Evidence, EvidenceKind, Visibility
 from disputes.policies import Action
 from disputes.services.core import lock_dispute, log_event, notify_on_commit, parties
 from disputes.storage import removed_unless_committed
-from echo_disputes.errors import Conflict, InvalidInput
-from echo_disputes.uploads import PayloadTooLarge, UnsupportedFile
+from echo_disputes.errors import Conflict, InvalidInput, PayloadTooLarge, UnsupportedFile
 
 DESCRIPTION_MAX = 500
 FILE_NAME_MAX = 150

@@ -119,7 +119,7 @@ def test_a_file_at_the_limit_is_accepted_and_one_byte_more_is_not(
 def test_the_service_refuses_an_oversized_file_from_any_caller(
     dispute: Dispute, buyer: User, settings: LazySettings, evidence_root: Path
 ) -> None:
-    from echo_disputes.uploads import PayloadTooLarge
+    from echo_disputes.errors import PayloadTooLarge
 
     settings.EVIDENCE_MAX_BYTES = 1024
     with pytest.raises(PayloadTooLarge):
