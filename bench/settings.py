@@ -11,6 +11,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("ECHO_LOGIN_THROTTLE", "100000/min")
 os.environ.setdefault("ECHO_REGISTER_THROTTLE", "100000/min")
+os.environ.setdefault("ECHO_TOKEN_THROTTLE", "100000/min")
 # The run lasts several minutes per size; tokens minted at its start must outlive it.
 os.environ.setdefault("JWT_ACCESS_MINUTES", "240")
 # The upload scenario adds thousands of files to one dispute; run.sh points this at a throwaway

@@ -235,6 +235,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("ECHO_LOGIN_THROTTLE", "10/min"),
         "register": os.environ.get("ECHO_REGISTER_THROTTLE", "5/min"),
+        "token": os.environ.get("ECHO_TOKEN_THROTTLE", "30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles key on the client address. With NUM_PROXIES unset DRF trusts X-Forwarded-For as

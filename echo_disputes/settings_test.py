@@ -25,7 +25,7 @@ SECURE_HSTS_SECONDS = 0
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "register": "5/min", "token": "30/min"},
 }
 PAYMENTS_WEBHOOK_SECRET = "test-webhook-secret"
 # Tests serve static files straight from the apps, with no collectstatic run (whitenoise would

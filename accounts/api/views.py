@@ -84,7 +84,11 @@ class ThrottledTokenObtainPairView(TokenObtainPairView):
 
 
 class EchoTokenRefreshView(TokenRefreshView):
-    @extend_schema(responses={200: None, **errors(400, 401, 415)}, tags=["auth"])
+    # A stolen or guessed refresh token is tried like a password: the same kind of budget.
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "token"
+
+    @extend_schema(responses={200: None, **errors(400, 401, 415, 429)}, tags=["auth"])
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -92,6 +96,8 @@ class EchoTokenRefreshView(TokenRefreshView):
 class LogoutView(APIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "token"
 
     def get_authenticate_header(self, request: Request) -> str:
         # With no authenticators DRF would turn a refused token into 403; it is a 401.
@@ -99,7 +105,7 @@ class LogoutView(APIView):
 
     @extend_schema(
         request=LogoutInput,
-        responses={204: None, **errors(400, 401, 415)},
+        responses={204: None, **errors(400, 401, 415, 429)},
         tags=["auth"],
         summary="Revoke a refresh token, or the bearer login token when no body names one",
     )

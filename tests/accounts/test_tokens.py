@@ -277,3 +277,13 @@ def test_behind_one_proxy_the_throttle_keys_on_the_address_the_proxy_saw(
         other_client = api.post("/api/users/login", login, HTTP_X_FORWARDED_FOR="203.0.113.8")
     assert_error(same_client, 429, "throttled")
     assert_error(other_client, 401, "invalid_credentials")
+
+
+@pytest.mark.parametrize("path", ["/api/auth/token/refresh", "/api/auth/logout"])
+def test_refresh_and_logout_are_throttled_after_thirty_attempts(api: APIClient, path: str) -> None:
+    # Guessing refresh tokens costs the guesser, like guessing passwords.
+    for _ in range(30):
+        assert_error(api.post(path, {"refresh": "not-a-token"}), 401)
+    response = api.post(path, {"refresh": "not-a-token"})
+    assert_error(response, 429, "throttled")
+    assert 0 < int(response["Retry-After"]) <= 60
