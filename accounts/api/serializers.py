@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenObtainSerializer,
@@ -85,3 +86,13 @@ class LogoutInput(StrictInputSerializer):
 
 class StrictTokenRefreshSerializer(StrictInputSerializer, TokenRefreshSerializer):
     """simplejwt's refresh body, refusing unknown fields like every other endpoint."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        # simplejwt looks the token's user up with .get(): a deleted user would be a 500, but to
+        # the caller it is the same as an inactive one.
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
