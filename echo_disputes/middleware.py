@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.template.loader import render_to_string
 
@@ -31,6 +31,19 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIXES)
+
+
+def database_unavailable(exception: Exception) -> bool:
+    """Whether an exception means the database is gone rather than a bug. psycopg reports most
+    outages as OperationalError or InterfaceError, but a statement cut off mid-way can surface as
+    another DatabaseError; what tells the two apart is whether the open connection still answers."""
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return True
+    return (
+        isinstance(exception, DatabaseError)
+        and connection.connection is not None
+        and not connection.is_usable()
+    )
 
 
 class ApiErrorMiddleware:
@@ -59,7 +72,7 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OperationalError, InterfaceError)):
+        if database_unavailable(exception):
             logger.error(
                 "database unavailable on %s %s: %s", request.method, request.path, exception
             )
