@@ -29,6 +29,7 @@ ERROR_TEXT = {
     405: "Method not allowed.",
     409: "The move conflicts with the current state.",
     415: "Body is not JSON.",
+    422: "This Idempotency-Key was already used with another request.",
     429: "Too many requests.",
 }
 

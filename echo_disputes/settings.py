@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "orders",
     "disputes",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +266,8 @@ SIMPLE_JWT = {
 # refreshes: it lives as long as ECHO's (24 hours). Logout revokes it at once, and so does a
 # password change (docs/decisions.md, "Tokens and authentication").
 ECHO_LOGIN_TOKEN_LIFETIME = timedelta(hours=env_int("ECHO_LOGIN_TOKEN_HOURS", 24))
+# How long an Idempotency-Key's first answer is replayed (docs/design.md §6).
+IDEMPOTENCY_KEY_HOURS = env_int("ECHO_IDEMPOTENCY_KEY_HOURS", 24)
 
 # CORS, for ECHO's frontend served from another origin (docs/echo-compatibility.md): only the
 # origins listed, only under /api/, bearer tokens and no cookies. The demo (DJANGO_DEBUG=1) allows
@@ -274,7 +278,8 @@ CORS_ALLOWED_ORIGINS = env_list(
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_CREDENTIALS = False
 # Paging lives in these headers (docs/design.md §6); a browser hides them unless exposed.
-CORS_EXPOSE_HEADERS = ["Link", "X-Page", "X-Page-Size"]
+CORS_EXPOSE_HEADERS = ["Link", "X-Page", "X-Page-Size", "Idempotent-Replayed"]
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 SPECTACULAR_SETTINGS = {

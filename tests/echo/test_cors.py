@@ -45,6 +45,7 @@ def test_the_preflight_is_answered_without_a_token(path: str, method: str) -> No
     assert method in response["Access-Control-Allow-Methods"]
     allowed = response["Access-Control-Allow-Headers"].lower()
     assert "authorization" in allowed and "content-type" in allowed
+    assert "idempotency-key" in allowed
     assert "Access-Control-Allow-Credentials" not in response
 
 
@@ -56,7 +57,7 @@ def test_a_list_exposes_the_paging_headers(client_for: Any, buyer: User) -> None
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ECHO_DEV
     exposed = {h.strip() for h in response["Access-Control-Expose-Headers"].split(",")}
-    assert {"Link", "X-Page", "X-Page-Size"} <= exposed
+    assert {"Link", "X-Page", "X-Page-Size", "Idempotent-Replayed"} <= exposed
     assert 'rel="next"' in response["Link"]
 
 

@@ -172,6 +172,9 @@ CONTENT_RULE_415 = {"POST /api/disputes/{dispute_id}/evidence"}
 
 
 def _business_rule_refusal(response: Any, label: str) -> bool:
+    if response.status_code == 422:
+        # Cases reuse keys across bodies; only a key's first request may use it (schema: 422).
+        return bool(response.json().get("code") == "idempotency_key_reused")
     if response.status_code == 415 and label in CONTENT_RULE_415:
         return bool(response.json().get("code") == "unsupported_file_type")
     if response.status_code != 400:

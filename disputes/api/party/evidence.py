@@ -40,6 +40,7 @@ from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
 from echo_disputes.serializers import StrictInputSerializer
 from echo_disputes.uploads import limit_uploads, refuse_if_too_large
+from idempotency.api import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 
 class EvidenceAddInput(StrictInputSerializer):
@@ -96,6 +97,7 @@ class EvidenceOutput(serializers.ModelSerializer):
     ),
     create=extend_schema(
         summary="Add a file (PDF, JPEG, PNG, WebP or UTF-8 text); staff may send internal",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request={
             "multipart/form-data": OpenApiRequest(
                 EvidenceAddInput,
@@ -105,7 +107,7 @@ class EvidenceOutput(serializers.ModelSerializer):
         },
         responses={
             201: EvidenceOutput,
-            **errors(400, 401, 403, 404, 409, 413, 415),
+            **errors(400, 401, 403, 404, 409, 413, 415, 422),
         },
     ),
 )
@@ -124,7 +126,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         self.upload_limit = limit_uploads(request, max_bytes=settings.EVIDENCE_MAX_BYTES)
         return super().initialize_request(request, *args, **kwargs)
 
-    def _dispute(self) -> Dispute:
+    def checked_dispute(self) -> Dispute:
         """The dispute of the URL (404 if none) once the policy allows this endpoint (403)."""
         dispute = Dispute.objects.filter(pk=int(self.kwargs["dispute_id"])).first()
         if dispute is None:
@@ -133,13 +135,14 @@ class EvidenceViewSet(viewsets.GenericViewSet):
         return dispute
 
     def list(self, request: Request, dispute_id: str) -> Response:
-        dispute = self._dispute()
+        dispute = self.checked_dispute()
         rows = evidence_of_dispute(request.user, dispute_id=dispute.pk)
         return Response(EvidenceOutput(rows, many=True).data)
 
+    @idempotent(check=lambda view: view.checked_dispute())
     def create(self, request: Request, dispute_id: str) -> Response:
         # Who may add is asked before the body is read; the service asks again under its lock.
-        dispute = self._dispute()
+        dispute = self.checked_dispute()
         form = request.data
         refuse_if_too_large(self.upload_limit)
         data = EvidenceAddInput(data=form)
@@ -169,7 +172,7 @@ class EvidenceViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def file(self, request: Request, dispute_id: str, pk: str) -> FileResponse:
-        dispute = self._dispute()
+        dispute = self.checked_dispute()
         evidence = evidence_get(request.user, dispute_id=dispute.pk, evidence_id=int(pk))
         if evidence is None:
             raise NotFound(NO_EVIDENCE, code="evidence_not_found")

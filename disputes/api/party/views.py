@@ -34,6 +34,7 @@ from disputes.policies import Action
 from disputes.selectors.party import NO_DISPUTE
 from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
+from idempotency.api import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 LIST_ERRORS = errors(400, 401)
 PAGING_PARAMS = frozenset({"page", "pageSize"})
@@ -57,7 +58,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends = (DjangoFilterBackend,)
     policy_actions = {
         "retrieve": Action.VIEW,
-        "messages": Action.VIEW,
+        "messages": {"GET": Action.VIEW, "POST": Action.POST_MESSAGE},
         "withdraw": Action.WITHDRAW,
         "close": Action.DECIDE,
         "take_up": Action.TAKE_UP,
@@ -130,8 +131,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Open a dispute on an order (buyer or seller)",
         request=DisputeOpenInput,
-        responses={201: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415, 422)},
     )
+    @idempotent()
     def create(self, request: Request) -> Response:
         data = DisputeOpenInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -191,23 +194,26 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         methods=["POST"],
         summary="Post a message (staff may post visibility=internal)",
         request=MessagePostInput,
-        responses={201: MessageOutput, **errors(400, 401, 403, 404, 409, 415)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: MessageOutput, **errors(400, 401, 403, 404, 409, 415, 422)},
         filters=False,
     )
     @action(detail=True, methods=["get", "post"], filter_backends=())
+    @idempotent(check=lambda view: view.get_object())
     def messages(self, request: Request, pk: str) -> Response:
+        # Who may post is asked before the body is read: a stranger's malformed body is a 403
+        # that confirms nothing, not a 400. The service asks again under its lock.
+        dispute = self.get_object()
         if request.method == "POST":
             data = MessagePostInput(data=request.data)
             data.is_valid(raise_exception=True)
-            # The service reads the dispute (404) and asks the policy (403) under its lock.
             message = services.message_post(
                 actor=request_user(request),
-                dispute_id=int(pk),
+                dispute_id=dispute.pk,
                 body=data.validated_data["message"],
                 visibility=data.validated_data["visibility"],
             )
             return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
-        dispute = self.get_object()
         page = self.paginate_queryset(
             selectors.messages_visible_to(request.user).filter(dispute_id=dispute.pk)
         )
@@ -216,10 +222,12 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary="Withdraw (the opener only)",
         request=DisputeWithdrawInput,
-        responses={200: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415)},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: DisputeDetailOutput, **errors(400, 401, 403, 404, 409, 415, 422)},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=())
+    @idempotent(check=lambda view: view.get_object())
     def withdraw(self, request: Request, pk: str) -> Response:
         dispute = self.get_object()
         DisputeWithdrawInput(data={} if request.data is None else request.data).is_valid(
