@@ -269,3 +269,12 @@ def test_lockouts_log_nothing_at_error_level(
     admin_login(desk.email, PASSWORD)
     assert AccessAttempt.objects.filter(username=alice.email).exists()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_behind_a_proxy_a_forwarded_value_that_is_no_address_counts_as_the_peer(
+    settings: Any,
+) -> None:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    response = api_login("x@example.com", WRONG, ip="10.0.0.254", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert response.status_code == 401
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.254"]
