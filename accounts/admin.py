@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from accounts.models import User, username_key
 from accounts.policies import is_support_staff
 from accounts.services import username_normalize
+from accounts.views import AdminLoginForm
 from echo_disputes.admin import BoundedCountPaginator
 from echo_disputes.errors import InvalidInput
 
@@ -82,3 +83,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_support_staff(request.user) or super().has_view_permission(request, obj)
+
+
+# The admin's login says when axes has locked the login out, like the page login.
+admin.site.login_form = AdminLoginForm

@@ -5,11 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from accounts.lockout import is_locked_out, lockout_message
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class LockoutMessageMixin(AuthenticationForm):
+    """When axes refused the login (accounts.lockout), the form says so instead of "wrong
+    password": retrying with the right one would fail too until the cool-off has passed. axes'
+    middleware then answers the page with 429 and Retry-After."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if is_locked_out(self.request):
+            return ValidationError(lockout_message(), code="locked_out")
+        return super().get_invalid_login_error()
+
+
+class AdminLoginForm(LockoutMessageMixin, AdminAuthenticationForm):
+    """The admin's login form (admin.site.login_form, set in accounts.admin)."""
+
+
+class EmailAuthenticationForm(LockoutMessageMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         # The email is matched case-insensitively, so Django's "may be case-sensitive" misleads.

@@ -41,6 +41,10 @@ class DomainError(Exception):
         self.details = details or {}
         super().__init__(self.message)
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the answer carries (a lock-out's Retry-After); none by default."""
+        return {}
+
 
 class InvalidInput(DomainError):
     status_code = status.HTTP_400_BAD_REQUEST
@@ -178,7 +182,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if isinstance(exc, DomainError):
         status_code, message, code, details = exc.status_code, exc.message, exc.code, exc.details
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = exc.response_headers()
     else:
         if isinstance(exc, DjangoValidationError):
             exc = drf_exceptions.ValidationError(

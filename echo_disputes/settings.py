@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "orders",
     "disputes",
@@ -84,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a page or admin login that axes refused into the lock-out
+    # answer (accounts.lockout.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "echo_disputes.urls"
@@ -133,6 +137,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# axes' backend first: it refuses a locked-out login before any password is checked, on every way
+# in (API login, token endpoint, page login, admin login), all of which call authenticate() with
+# the request. It authenticates nobody itself; ModelBackend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are counted per account AND per client address (either one reaching the limit
+# locks), in the database so every worker and host shares the counts; a lock lasts the cool-off
+# after the last failure (a failure while locked restarts it). docs/decisions.md, "Login lock-out".
+AXES_FAILURE_LIMIT = env_int("ECHO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ECHO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the counts: axes would delete every attempt from the successful
+# client's address too, so an attacker with an account of their own could log into it between
+# guesses at someone else's and never be locked.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_identifier"
+# The same client address as DRF's throttles (REST_FRAMEWORK["NUM_PROXIES"] below).
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Only failures are kept (AccessAttempt); no row per successful login.
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/disputes/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"

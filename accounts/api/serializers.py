@@ -11,6 +11,7 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from accounts.lockout import LoginLockedOut, is_locked_out
 from accounts.models import User
 from accounts.services import login_token_issue, token_issue
 from echo_disputes.serializers import StrictInputSerializer
@@ -64,8 +65,14 @@ class ScopedTokenObtainPairSerializer(StrictInputSerializer, TokenObtainPairSeri
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         requested = attrs.pop("scope", None)
-        # The grandparent only authenticates; the parent would also mint an unused token pair.
-        TokenObtainSerializer.validate(self, attrs)
+        # The grandparent only authenticates (passing the request, so axes counts the attempt);
+        # the parent would also mint an unused token pair.
+        try:
+            TokenObtainSerializer.validate(self, attrs)
+        except AuthenticationFailed:
+            if is_locked_out(self.context.get("request")):
+                raise LoginLockedOut() from None
+            raise
         refresh = token_issue(user=self.user, requested_scope=requested)  # type: ignore[arg-type]
         if jwt_settings.UPDATE_LAST_LOGIN:
             from django.contrib.auth.models import update_last_login

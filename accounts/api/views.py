@@ -18,6 +18,7 @@ from accounts.api.serializers import (
     login_payload,
 )
 from accounts.authentication import bearer_credentials
+from accounts.lockout import LoginLockedOut, is_locked_out
 from accounts.services import token_logout, user_register
 from echo_disputes.errors import DomainError
 from echo_disputes.openapi import errors
@@ -63,13 +64,16 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         data = UserLoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        # The DRF request, as simplejwt's own token serializer passes it to the backends.
+        # The DRF request, as simplejwt's own token serializer passes it to the backends: axes'
+        # backend reads the client from it and marks it when the login is locked out.
         user = authenticate(
             request,  # type: ignore[arg-type]
             email=data.validated_data["email"],
             password=data.validated_data["password"],
         )
         if user is None:
+            if is_locked_out(request):
+                raise LoginLockedOut()
             raise InvalidCredentials()
         return Response(login_payload(user))  # type: ignore[arg-type]
 
