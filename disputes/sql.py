@@ -97,21 +97,27 @@ def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def dispute_with_thread(dispute_id: int, *, visibilities: Sequence[str]) -> Dispute | None:
-    """The dispute with its opener's name; as `visible_messages` its messages and as
-    `visible_evidence` its files, both of the given visibilities, oldest first, with their
-    authors' names; None when there is no such dispute.
+def dispute_with_thread(
+    dispute_id: int, *, visibilities: Sequence[str], newest: int
+) -> Dispute | None:
+    """The dispute with its opener's name; as `visible_messages` the `newest` latest of its
+    messages and as `visible_evidence` its files, both of the given visibilities, oldest first,
+    with their authors' names; as `message_count` how many messages of those visibilities it
+    holds in all; None when there is no such dispute.
 
-    One UNION ALL, so the dispute's columns travel once: the head row, one row per message, one
-    per file, each part in its own columns (the others NULL). The people's names are a subquery
-    per row rather than a join, which PostgreSQL's planner could cost as a hash of the whole user
-    table."""
+    One UNION ALL, so the dispute's columns travel once: the head row (with the count), one row
+    per message, one per file, each part in its own columns (the others NULL). The messages are
+    the newest `newest` by the thread index (dispute, created_at, id), read backwards, so a long
+    thread costs no more than a short one; the count walks the same index. The people's names are
+    a subquery per row rather than a join, which PostgreSQL's planner could cost as a hash of the
+    whole user table."""
     if not 0 < dispute_id <= ROW_ID_MAX or not visibilities:
         return None
     dispute_names = tuple(_attnames(Dispute, LIST_FIELDS))
     message_names = tuple(_attnames(Message))
     evidence_names = tuple(_attnames(Evidence))
-    widths = [len(dispute_names) + 1, len(message_names) + 1, len(evidence_names) + 1]
+    # The head carries the opener's name and the message count after the dispute's columns.
+    widths = [len(dispute_names) + 2, len(message_names) + 1, len(evidence_names) + 1]
 
     def typed_nulls(model: type[models.Model], names: Sequence[str]) -> str:
         # The head row comes first and fixes each column's type for the whole UNION: a bare NULL
@@ -144,26 +150,37 @@ def dispute_with_thread(dispute_id: int, *, visibilities: Sequence[str]) -> Disp
         evidence_at + evidence_names.index("id"),
     ]
     shown = _placeholders(visibilities)
+    count = (
+        "(SELECT COUNT(*) FROM disputes_message c"
+        f" WHERE c.dispute_id = d.id AND c.visibility IN ({shown}))"
+    )
+    head = ", ".join([_columns(Dispute, "d", dispute_names), name_of("d.opened_by_id"), count])
     sql = f"""
-        SELECT {row(0, _columns(Dispute, "d", dispute_names) + ", " + name_of("d.opened_by_id"))}
+        SELECT {row(0, head)}
         FROM disputes_dispute d WHERE d.id = %s
         UNION ALL
-        SELECT {row(1, _columns(Message, "m", message_names) + ", " + name_of("m.author_id"))}
-        FROM disputes_message m WHERE m.dispute_id = %s AND m.visibility IN ({shown})
+        SELECT {row(1, _columns(Message, "t", message_names) + ", " + name_of("t.author_id"))}
+        FROM (SELECT m.* FROM disputes_message m
+              WHERE m.dispute_id = %s AND m.visibility IN ({shown})
+              ORDER BY m.created_at DESC, m.id DESC LIMIT %s) t
         UNION ALL
         SELECT {row(2, _columns(Evidence, "e", evidence_names) + ", " + name_of("e.uploader_id"))}
         FROM disputes_evidence e WHERE e.dispute_id = %s AND e.visibility IN ({shown})
         ORDER BY 1, {", ".join(str(position) for position in order)}"""
-    params: list[Any] = [dispute_id, dispute_id, *visibilities, dispute_id, *visibilities]
+    params: list[Any] = [
+        *visibilities, dispute_id,
+        dispute_id, *visibilities, max(newest, 0),
+        dispute_id, *visibilities,
+    ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
         return None
     names: dict[int, User] = {}
-    head = rows[0][1 : 1 + widths[0]]
-    dispute = _builder(Dispute, dispute_names)(head[:-1])
-    dispute.opened_by = _named_user(dispute.opened_by_id, head[-1], names)
+    head_values = rows[0][1 : 1 + widths[0]]
+    dispute = _builder(Dispute, dispute_names)(head_values[:-2])
+    dispute.opened_by = _named_user(dispute.opened_by_id, head_values[-2], names)
     build_message = _builder(Message, message_names)
     build_evidence = _builder(Evidence, evidence_names)
     messages: list[Message] = []
@@ -180,6 +197,7 @@ def dispute_with_thread(dispute_id: int, *, visibilities: Sequence[str]) -> Disp
             evidence.uploader = _named_user(evidence.uploader_id, cells[-1], names)  # type: ignore[assignment]
             files.append(evidence)
     dispute.visible_messages = messages  # type: ignore[attr-defined]
+    dispute.message_count = int(head_values[-1])  # type: ignore[attr-defined]
     dispute.visible_evidence = files  # type: ignore[attr-defined]
     return dispute
 

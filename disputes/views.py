@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from disputes import policies, selectors, services
+from disputes.api.party.throttles import post_allowed
 from disputes.forms import (
     OPEN_DISPUTE_FIELDS,
     DisputeFilterForm,
@@ -38,6 +39,7 @@ from disputes.forms import (
 from disputes.models import Dispute
 from disputes.policies import Action
 from disputes.selectors.evidence import evidence_of_dispute
+from disputes.selectors.party import party_thread
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError, NotAllowed, NotFound
 from echo_disputes.uploads import limit_uploads
@@ -85,6 +87,20 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _thread(request, dispute_id)
     form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        # The API's posting budget, the same counter (PostThrottle): a flood through the page
+        # cannot go on where the API stops it.
+        wait = post_allowed(request)
+        if wait is not None:
+            form.is_valid()
+            form.add_error(
+                None,
+                f"You are sending messages faster than anyone types. Wait {wait} seconds, "
+                "then send your message again.",
+            )
+            response = _render_thread(request, dispute, form, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     if request.method == "POST" and form.is_valid():
         try:
             message = services.message_post(
@@ -105,6 +121,14 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _render_thread(request, dispute, form, status=status)
 
 
+def thread_page(request: HttpRequest, messages_qs: Any) -> Any:
+    """One page of a thread (oldest first within it): `?page=` if given, else the newest page,
+    where a conversation is read and answered. Two queries (count and slice) whatever its length."""
+    paginator: Paginator[Any] = Paginator(messages_qs, settings.ECHO_THREAD_PAGE_SIZE)
+    number = request.GET.get("page") or paginator.num_pages
+    return paginator.get_page(number)
+
+
 def _render_thread(
     request: HttpRequest,
     dispute: Dispute,
@@ -116,6 +140,7 @@ def _render_thread(
     user = request.user
     context = {
         "dispute": dispute,
+        "thread": thread_page(request, party_thread(dispute)),
         "form": form,
         "can_post": not dispute.is_terminal and policies.can(user, Action.POST_MESSAGE, dispute),
         "can_withdraw": not dispute.is_terminal and policies.can(user, Action.WITHDRAW, dispute),

@@ -364,6 +364,16 @@ JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
 PAYMENTS_WEBHOOK_MAX_FUTURE = timedelta(
     seconds=env_int("PAYMENTS_WEBHOOK_MAX_FUTURE_SECONDS", 5 * 60)
 )
+# Threads (docs/design.md §6, docs/security.md threat 4): the dispute detail embeds the newest
+# ECHO_DETAIL_MESSAGES messages (the rest are paged at /api/disputes/{id}/messages); a dispute
+# takes at most ECHO_MAX_MESSAGES_PER_DISPUTE public messages (409 beyond); each user may post
+# ECHO_POST_THROTTLE messages (DRF rate syntax), counted alike by the API, the thread page and the
+# admin's post form. A person typing never comes near these.
+ECHO_DETAIL_MESSAGES = env_int("ECHO_DETAIL_MESSAGES", 50)
+ECHO_MAX_MESSAGES_PER_DISPUTE = env_int("ECHO_MAX_MESSAGES_PER_DISPUTE", 1000)
+ECHO_POST_THROTTLE = os.environ.get("ECHO_POST_THROTTLE", "20/min")
+# Messages per page on the thread page and the admin's dispute page.
+ECHO_THREAD_PAGE_SIZE = env_int("ECHO_THREAD_PAGE_SIZE", 50)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.policies import is_support_staff
-from disputes import selectors, services
+from disputes import services
 from disputes.admin.base import (
     SupportDeskAdmin,
     deadline_badge,
@@ -36,8 +37,10 @@ from disputes.admin.forms import (
     DisputeMessageForm,
     DisputeResolutionForm,
 )
+from disputes.api.party.throttles import post_allowed
 from disputes.models import Dispute, DisputeKind, DisputeStatus, Evidence, Visibility
 from disputes.selectors.evidence import evidence_for_desk, evidence_get, evidence_superseded_by
+from disputes.selectors.party import latest_events, thread_of
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError
 from echo_disputes.uploads import LimitedUploadHandler, limit_uploads
@@ -52,6 +55,9 @@ RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
 SUPERSEDED_FIELDS = ("superseded_evidence_display",)
+
+
+TIMELINE_EVENTS = 50
 
 
 class DisputePageAdmin(SupportDeskAdmin):
@@ -238,6 +244,12 @@ class DisputePageAdmin(SupportDeskAdmin):
     def _page_context(self, request: HttpRequest, dispute: Dispute) -> dict[str, Any]:
         user = request.user
         roles = {dispute.buyer_id: "buyer", dispute.seller_id: "seller"}
+        # One page of the thread, the newest by default (`?page=` for older ones): two queries
+        # however long the thread.
+        paginator: Paginator[Any] = Paginator(
+            thread_of(user, dispute.pk), settings.ECHO_THREAD_PAGE_SIZE
+        )
+        thread_page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
         thread = [
             {
                 "message": message,
@@ -246,14 +258,17 @@ class DisputePageAdmin(SupportDeskAdmin):
                     message.author_id, "staff" if is_support_staff(message.author) else ""
                 ),
             }
-            for message in selectors.messages_visible_to(user).filter(dispute_id=dispute.pk)
+            for message in thread_page.object_list
         ]
-        timeline = list(selectors.events_visible_to(user).filter(dispute_id=dispute.pk))
+        timeline, timeline_more = latest_events(user, dispute.pk, limit=TIMELINE_EVENTS)
         drafts = request.session.pop(self._draft_key(dispute.pk), {})
         can_act = self.has_change_permission(request, dispute)
         return {
             "thread": thread,
+            "thread_page": thread_page,
             "timeline": timeline,
+            "timeline_more": timeline_more,
+            "events_url": reverse("admin:disputes_disputeevent_changelist") + f"?q={dispute.pk}",
             "message_form": DisputeMessageForm(initial=drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
             "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),
@@ -333,6 +348,10 @@ class DisputePageAdmin(SupportDeskAdmin):
 
     def post_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
         def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            # The same posting budget as the API and the thread page (PostThrottle).
+            wait = post_allowed(request)
+            if wait is not None:
+                raise DomainError(f"too many messages at once; wait {wait} seconds and post again.")
             services.message_post(
                 actor=actor, dispute_id=dispute.pk, body=data["body"], visibility=data["visibility"]
             )

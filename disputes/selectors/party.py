@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet
 
 from disputes import policies, sql
 from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
@@ -44,6 +45,22 @@ def messages_visible_to(user: Any) -> QuerySet[Message]:
     )
 
 
+def thread_of(user: Any, dispute_id: int, *, newest_first: bool = False) -> QuerySet[Message]:
+    """A dispute's messages the user may read, oldest first (newest first if asked), read in the
+    order of the thread index (dispute, created_at, id)."""
+    qs = messages_visible_to(user).filter(dispute_id=dispute_id)
+    return qs.order_by("-created_at", "-id") if newest_first else qs
+
+
+def latest_events(user: Any, dispute_id: int, *, limit: int) -> tuple[list[DisputeEvent], bool]:
+    """The newest `limit` events of a dispute the user may see, oldest first, and whether older
+    ones exist: a timeline bounded however long the thread (every message is an event)."""
+    newest = list(
+        events_visible_to(user).filter(dispute_id=dispute_id).order_by("-at", "-id")[: limit + 1]
+    )
+    return newest[:limit][::-1], len(newest) > limit
+
+
 def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
     return (
         DisputeEvent.objects.select_related("actor")
@@ -53,10 +70,15 @@ def events_visible_to(user: Any) -> QuerySet[DisputeEvent]:
 
 
 def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
-    """The dispute if it exists (else 404) and the user may see it (else 403), with the thread
-    and the files the user may read as `visible_messages` and `visible_evidence`: one statement
+    """The dispute if it exists (else 404) and the user may see it (else 403), with the newest
+    ECHO_DETAIL_MESSAGES messages and the files the user may read as `visible_messages` and
+    `visible_evidence`, and how many messages the user may read as `message_count`: one statement
     (disputes.sql), whose rows are used only once the policy allowed the read."""
-    dispute = sql.dispute_with_thread(dispute_id, visibilities=policies.message_visibilities(user))
+    dispute = sql.dispute_with_thread(
+        dispute_id,
+        visibilities=policies.message_visibilities(user),
+        newest=settings.ECHO_DETAIL_MESSAGES,
+    )
     if dispute is None:
         raise NotFound(NO_DISPUTE, code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
@@ -152,34 +174,30 @@ def disputes_page_of_party(user: Any, *, status: str | None = None) -> QuerySet[
     return qs.order_by("-created_at", "-id")
 
 
+TIMELINE_EVENTS = 50
+
+
 def dispute_thread_for_party(user: Any, dispute_id: int) -> Dispute:
     """A dispute's thread page, for its buyer or seller only (else NotFound, so the page does not
     reveal that the dispute exists). Always the party view, even for a staff user who is a party:
-    public messages as `visible_messages`, the timeline without note events as `timeline`."""
-    party_view = policies.visible_messages_q(None)
+    the newest TIMELINE_EVENTS events without note events as `timeline` (oldest first) and
+    `timeline_more`. The page reads its messages a page at a time (`party_thread`)."""
     dispute = (
         disputes_of_party(user)
         .select_related("order__item", "buyer", "seller", "closed_by")
-        .prefetch_related(
-            Prefetch(
-                "messages",
-                queryset=Message.objects.select_related("author")
-                .filter(party_view)
-                .order_by("created_at", "id"),
-                to_attr="visible_messages",
-            ),
-            Prefetch(
-                "events",
-                queryset=DisputeEvent.objects.select_related("actor")
-                .filter(policies.visible_events_q(None))
-                .order_by("at", "id"),
-                to_attr="timeline",
-            ),
-        )
         .filter(pk=dispute_id)
         .first()
     )
     if dispute is None:
         raise NotFound(NO_DISPUTE, code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
+    dispute.timeline, dispute.timeline_more = latest_events(  # type: ignore[attr-defined]
+        None, dispute.pk, limit=TIMELINE_EVENTS
+    )
     return dispute
+
+
+def party_thread(dispute: Dispute) -> QuerySet[Message]:
+    """The thread as its parties read it (public messages only, even for a staff user who is a
+    party), oldest first: for a dispute `dispute_thread_for_party` returned."""
+    return thread_of(None, dispute.pk)

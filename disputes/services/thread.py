@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +31,21 @@ def counts_as_response(actor_id: int | None, dispute: Dispute) -> bool:
     return actor_id != dispute.opened_by_id
 
 
+def _check_room(dispute: Dispute) -> None:
+    """A dispute holds at most ECHO_MAX_MESSAGES_PER_DISPUTE public messages. Counted under the
+    dispute's lock, so two posts at once cannot both take the last place. Internal notes do not
+    count and are never refused: staff must be able to record why they decide, also on a full
+    thread (docs/decisions.md)."""
+    limit = settings.ECHO_MAX_MESSAGES_PER_DISPUTE
+    held = Message.objects.filter(dispute_id=dispute.pk, visibility=Visibility.PUBLIC).count()
+    if held >= limit:
+        raise Conflict(
+            f"This dispute already holds {limit} messages, the most one dispute takes; "
+            "support staff can still read and decide it.",
+            code="message_limit_reached",
+        )
+
+
 @transaction.atomic
 def message_post(
     *, actor: User, dispute_id: int, body: str, visibility: str = Visibility.PUBLIC
@@ -50,6 +66,8 @@ def message_post(
     text = clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
     if dispute.is_terminal:
         raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+    if not internal:
+        _check_room(dispute)
     now = timezone.now()
     message = Message.objects.create(
         dispute=dispute, author=actor, body=text, visibility=visibility, created_at=now

@@ -76,7 +76,7 @@ def busy_dispute() -> Dispute:
 def test_dispute_with_thread_matches_the_orm(
     busy_dispute: Dispute, visibilities: tuple[str, ...]
 ) -> None:
-    found = sql.dispute_with_thread(busy_dispute.pk, visibilities=visibilities)
+    found = sql.dispute_with_thread(busy_dispute.pk, visibilities=visibilities, newest=50)
     assert found is not None
     assert _dispute_values(found) == _orm_dispute(busy_dispute.pk)
     assert found.opened_by is not None
@@ -86,6 +86,7 @@ def test_dispute_with_thread_matches_the_orm(
     assert (
         len(thread)
         == Message.objects.filter(dispute=busy_dispute, visibility__in=visibilities).count()
+        == found.message_count  # type: ignore[attr-defined]
     )
     # The values have the model's types on both databases, times in UTC.
     assert isinstance(found.amount, Decimal) and found.amount == Decimal("7.25")
@@ -93,21 +94,52 @@ def test_dispute_with_thread_matches_the_orm(
     assert found.created_at.tzinfo is not None and found.closed_at is not None
 
 
+def _orm_newest(dispute_id: int, visibilities: tuple[str, ...], newest: int) -> list[Any]:
+    """The ORM's newest `newest` messages, oldest first among them."""
+    rows = (
+        Message.objects.select_related("author")
+        .filter(dispute_id=dispute_id, visibility__in=visibilities)
+        .order_by("-created_at", "-id")[:newest]
+    )
+    return [_message_values(m) for m in reversed(list(rows))]
+
+
+@pytest.mark.parametrize("newest", [0, 1, 2, 9, 10, 11, 12, 13])
+@pytest.mark.parametrize(
+    "visibilities", [(Visibility.PUBLIC,), (Visibility.PUBLIC, Visibility.INTERNAL)]
+)
+def test_dispute_with_thread_keeps_the_newest_messages_the_orm_would(
+    busy_dispute: Dispute, visibilities: tuple[str, ...], newest: int
+) -> None:
+    # busy_dispute: 12 messages, 10 public, and its last two at the same instant (the id decides).
+    found = sql.dispute_with_thread(busy_dispute.pk, visibilities=visibilities, newest=newest)
+    assert found is not None
+    thread = [_message_values(m) for m in found.visible_messages]  # type: ignore[attr-defined]
+    assert thread == _orm_newest(busy_dispute.pk, visibilities, newest)
+    total = Message.objects.filter(dispute=busy_dispute, visibility__in=visibilities).count()
+    assert total == (12 if Visibility.INTERNAL in visibilities else 10)
+    assert len(thread) == min(newest, total)
+    assert found.message_count == total  # type: ignore[attr-defined]
+    # The dispute's own values do not depend on how many messages come along.
+    assert _dispute_values(found) == _orm_dispute(busy_dispute.pk)
+
+
 def test_dispute_with_thread_of_a_dispute_without_messages_or_opener() -> None:
     order = make_order()
     assert post_event(event_doc(order)).status_code == 200
     chargeback = Dispute.objects.get(order=order, kind="chargeback")
-    found = sql.dispute_with_thread(chargeback.pk, visibilities=(Visibility.PUBLIC,))
+    found = sql.dispute_with_thread(chargeback.pk, visibilities=(Visibility.PUBLIC,), newest=50)
     assert found is not None
     assert _dispute_values(found) == _orm_dispute(chargeback.pk)
     assert found.opened_by is None
     assert found.visible_messages == []  # type: ignore[attr-defined]
+    assert found.message_count == 0  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("dispute_id", [0, -1, 2**63, 10**6])
 def test_dispute_with_thread_of_no_dispute_is_none(dispute_id: int) -> None:
     make_dispute()
-    assert sql.dispute_with_thread(dispute_id, visibilities=(Visibility.PUBLIC,)) is None
+    assert sql.dispute_with_thread(dispute_id, visibilities=(Visibility.PUBLIC,), newest=50) is None
 
 
 def _orm_party_page(user_id: int, offset: int, limit: int, statuses: tuple[str, ...]) -> list[Any]:
@@ -234,7 +266,7 @@ def test_dispute_with_thread_carries_the_files_the_orm_would(
             file_name="notes.txt",
             visibility=visibility,
         )
-    found = sql.dispute_with_thread(dispute.pk, visibilities=visibilities)
+    found = sql.dispute_with_thread(dispute.pk, visibilities=visibilities, newest=50)
     assert found is not None
     files = [
         (e.pk, e.uploader_id, e.uploader.username, e.file_name, e.size, e.sha256, e.file.name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -200,15 +201,38 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
 
 
 class DisputeDetailOutput(DisputeOutput):
+    """The dispute with the newest ECHO_DETAIL_MESSAGES messages of its thread (oldest first among
+    them), how many the caller may read in all, and where the whole thread is paged."""
+
     messages = serializers.SerializerMethodField()
+    messageCount = serializers.IntegerField(
+        help_text="Messages of the thread the caller may read, in all."
+    )
+    moreMessages = serializers.BooleanField(
+        help_text="True when `messages` holds only the newest of them: page the rest at "
+        "`messagesUrl`."
+    )
+    messagesUrl = serializers.CharField(help_text="The thread, paged (oldest first).")
     evidence = serializers.SerializerMethodField()
 
     class Meta(DisputeOutput.Meta):
-        fields = (*DisputeOutput.Meta.fields, "messages", "evidence")
+        fields = (
+            *DisputeOutput.Meta.fields,
+            "messages",
+            "messageCount",
+            "moreMessages",
+            "messagesUrl",
+            "evidence",
+        )
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
         data = super().to_representation(dispute)
         data["messages"] = self.get_messages(dispute)
+        shown = len(data["messages"])
+        count = getattr(dispute, "message_count", shown)
+        data["messageCount"] = count
+        data["moreMessages"] = count > shown
+        data["messagesUrl"] = reverse("dispute-messages", args=[dispute.pk])
         data["evidence"] = self.get_evidence(dispute)
         return data
 
@@ -219,5 +243,5 @@ class DisputeDetailOutput(DisputeOutput):
 
     @extend_schema_field(MessageOutput(many=True))
     def get_messages(self, dispute: Dispute) -> list[dict[str, Any]]:
-        # The selector prefetches the thread already filtered for the caller.
+        # The selector reads the newest messages already filtered for the caller.
         return MessageOutput(getattr(dispute, "visible_messages", []), many=True).data  # type: ignore[return-value]

@@ -28,16 +28,18 @@ from disputes.api.party.serializers import (
     MessageOutput,
     MessagePostInput,
 )
+from disputes.api.party.throttles import PostThrottle
 from disputes.filters import DisputeFilter
 from disputes.models import OPEN_STATUSES, Dispute
 from disputes.policies import Action
-from disputes.selectors.party import NO_DISPUTE
-from echo_disputes.errors import NotFound
+from disputes.selectors.party import NO_DISPUTE, thread_of
+from echo_disputes.errors import InvalidInput, NotFound
 from echo_disputes.openapi import errors
 from idempotency.api import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 LIST_ERRORS = errors(400, 401)
 PAGING_PARAMS = frozenset({"page", "pageSize"})
+THREAD_ORDERS = ("oldest", "newest")
 
 
 @extend_schema_view(
@@ -63,6 +65,12 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "close": Action.DECIDE,
         "take_up": Action.TAKE_UP,
     }
+
+    def get_throttles(self) -> list[Any]:
+        # Posting is budgeted per user (PostThrottle counts POSTs only); reads are not.
+        if self.action == "messages":
+            return [PostThrottle()]
+        return super().get_throttles()  # type: ignore[no-any-return]
 
     def get_queryset(self) -> QuerySet[Dispute]:
         user = self.request.user
@@ -186,23 +194,37 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         methods=["GET"],
-        summary="The thread, oldest first (internal notes only for staff)",
+        summary="The thread, paged: oldest first, or newest first with order=newest "
+        "(internal notes only for staff)",
+        parameters=[
+            OpenApiParameter(
+                "order",
+                str,
+                OpenApiParameter.QUERY,
+                enum=list(THREAD_ORDERS),
+                description="oldest (default): page 1 holds the first messages, the Link "
+                "header's next the later ones. newest: page 1 holds the latest messages, newest "
+                "first, and next the older ones.",
+            )
+        ],
         responses={200: MessageOutput(many=True), **errors(400, 401, 403, 404)},
         filters=False,
     )
     @extend_schema(
         methods=["POST"],
-        summary="Post a message (staff may post visibility=internal)",
+        summary="Post a message (staff may post visibility=internal); at most "
+        "ECHO_POST_THROTTLE per user",
         request=MessagePostInput,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: MessageOutput, **errors(400, 401, 403, 404, 409, 415, 422)},
+        responses={201: MessageOutput, **errors(400, 401, 403, 404, 409, 415, 422, 429)},
         filters=False,
     )
     @action(detail=True, methods=["get", "post"], filter_backends=())
     @idempotent(check=lambda view: view.get_object())
     def messages(self, request: Request, pk: str) -> Response:
-        # Who may post is asked before the body is read: a stranger's malformed body is a 403
-        # that confirms nothing, not a 400. The service asks again under its lock.
+        # Who may post or read is asked before the body or the parameters are read: a stranger's
+        # malformed body or bad `order` is a 403 that confirms nothing, not a 400. The service
+        # asks again under its lock.
         dispute = self.get_object()
         if request.method == "POST":
             data = MessagePostInput(data=request.data)
@@ -214,8 +236,13 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 visibility=data.validated_data["visibility"],
             )
             return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+        order = request.query_params.get("order") or "oldest"
+        if order not in THREAD_ORDERS:
+            raise InvalidInput(
+                "order must be oldest or newest.", details={"order": ["Must be oldest or newest."]}
+            )
         page = self.paginate_queryset(
-            selectors.messages_visible_to(request.user).filter(dispute_id=dispute.pk)
+            thread_of(request.user, dispute.pk, newest_first=order == "newest")
         )
         return self.get_paginated_response(MessageOutput(page, many=True).data)
 
