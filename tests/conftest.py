@@ -4,8 +4,11 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import signal
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -22,6 +25,31 @@ def _clear_throttles() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+def run_worker(*, worker_id: str = "test-worker") -> None:
+    """Run django-tasks-db's real worker until no task is ready (`db_worker --batch`). The
+    worker installs its own SIGINT/SIGTERM handlers; pytest gets its own back afterwards."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command(
+            "db_worker",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            worker_id=worker_id,
+            verbosity=0,
+        )
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@pytest.fixture
+def run_tasks(db: Any) -> Callable[[], None]:
+    """Deliver what the services queued (e-mails go through the task queue): runs the worker."""
+    return run_worker
 
 
 @pytest.fixture
