@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
-
-import signal
 
 import pytest
 from django.core.cache import cache

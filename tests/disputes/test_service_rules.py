@@ -411,9 +411,7 @@ def test_withdraw_mails_the_other_party(
     assert _recipients() == [{dispute.seller.email}]
 
 
-def test_expiry_mails_both_parties(
-    django_capture_on_commit_callbacks: Any, run_tasks: Any
-) -> None:
+def test_expiry_mails_both_parties(django_capture_on_commit_callbacks: Any, run_tasks: Any) -> None:
     dispute = make_overdue(make_dispute())
     run_tasks()  # the set-up's own mails leave first
     mail.outbox.clear()
