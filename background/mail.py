@@ -35,6 +35,9 @@ logger = logging.getLogger("background.mail")
 
 # A digest lists this many notifications in full; the rest are counted.
 DIGEST_MAX_ITEMS = 50
+# A flush this late is taken for lost (a backend that hands tasks over on commit, Redis, can lose
+# one in a crash) and queued again; a duplicate flush finds nothing left and sends nothing.
+FLUSH_LOST_AFTER = timedelta(minutes=15)
 
 
 def receives_mail(user: Any) -> bool:
@@ -77,7 +80,7 @@ def _batch_add(*, user: Any, key: str, label: str, item: tuple[str, str], now: d
         recipient_id=user.pk, key=key, defaults={"label": label}
     )
     MailBatchItem.objects.create(batch=batch, subject=item[0], body=item[1], created_at=now)
-    if batch.flush_due_at is not None:
+    if batch.flush_due_at is not None and batch.flush_due_at > now - FLUSH_LOST_AFTER:
         return
     window_ends = batch.last_sent_at + batch_window() if batch.last_sent_at else now
     due = max(now, window_ends)

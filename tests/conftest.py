@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -28,8 +29,15 @@ def _clear_throttles() -> Iterator[None]:
 
 def run_worker(*, worker_id: str = "test-worker") -> None:
     """Run django-tasks-db's real worker until no task is ready (`db_worker --batch`). The
-    worker installs its own SIGINT/SIGTERM handlers; pytest gets its own back afterwards."""
+    worker installs its own SIGINT/SIGTERM handlers; pytest gets its own back afterwards.
+
+    Like Django's test client (which disconnects `close_old_connections` around a request), the
+    test's connection must survive the worker's `close_old_connections()`: it holds the test's
+    transaction, and past CONN_MAX_AGE the worker would close it."""
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    ages = {conn: conn.close_at for conn in connections.all(initialized_only=True)}
+    for conn in ages:
+        conn.close_at = None
     try:
         call_command(
             "db_worker",
@@ -43,6 +51,8 @@ def run_worker(*, worker_id: str = "test-worker") -> None:
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)
+        for conn, close_at in ages.items():
+            conn.close_at = close_at
 
 
 @pytest.fixture

@@ -151,3 +151,17 @@ def test_no_mail_ever_carries_an_internal_note(staff: User, run_tasks: Callable[
     for message in mail.outbox:
         assert "INTERNAL-7f3a" not in message.subject
         assert "INTERNAL-7f3a" not in message.body
+
+
+def test_a_flush_lost_in_a_crash_is_queued_again_by_the_next_notification(
+    dispute: Dispute, run_tasks: Callable[[], None]
+) -> None:
+    _post(dispute, dispute.seller, "Shipped on Monday.")
+    (lost,) = queued(FLUSH)
+    lost.delete()  # what a crash between commit and hand-over to Redis would leave
+    MailBatch.objects.update(flush_due_at=timezone.now() - timedelta(minutes=16))
+    _post(dispute, dispute.seller, "Tracking number 1Z999.")
+    run_tasks()
+    (digest,) = sent_to(dispute.buyer.email)
+    assert digest.subject == f"2 updates on dispute #{dispute.pk}"
+    assert "Shipped on Monday." in digest.body and "Tracking number 1Z999." in digest.body
