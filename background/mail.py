@@ -89,18 +89,18 @@ def _batch_add(*, user: Any, key: str, label: str, item: tuple[str, str], now: d
     enqueue_in_transaction(flush_mail_batch, batch.pk, run_after=due if due > now else None)
 
 
-def digest(label: str, items: list[MailBatchItem]) -> tuple[str, str]:
+def digest(label: str, items: list[MailBatchItem], total: int) -> tuple[str, str]:
     """The subject and body of one batch's mail: a single notification exactly as it was
-    written, several as a list of what arrived, oldest first."""
-    if len(items) == 1:
+    written, several as a list of what arrived, oldest first (`items`, the first
+    `DIGEST_MAX_ITEMS` of `total`)."""
+    if total == 1:
         return items[0].subject, items[0].body
-    shown = items[:DIGEST_MAX_ITEMS]
-    parts = [f"{item.subject}\n\n{item.body}" for item in shown]
+    parts = [f"{item.subject}\n\n{item.body}" for item in items]
     body = f"Here is what arrived on {label}:\n\n" + "\n\n----\n\n".join(parts)
-    if len(items) > len(shown):
-        hidden = len(items) - len(shown)
+    if total > len(items):
+        hidden = total - len(items)
         body += f"\n\n----\n\n... and {hidden} more; open {label} to read them all."
-    return f"{len(items)} updates on {label}", body
+    return f"{total} updates on {label}", body
 
 
 @task()
@@ -116,21 +116,25 @@ def flush_mail_batch(batch_id: int) -> int:
         )
         if batch is None:
             return 0
-        items = list(batch.items.order_by("created_at", "pk"))
+        # Written before the items are read: on PostgreSQL the row lock already keeps new items
+        # out until this transaction ends; on SQLite (where FOR UPDATE does nothing) it is this
+        # write that takes the database's write lock.
         batch.flush_due_at = None
-        if items:
-            batch.last_sent_at = now
-        batch.save(update_fields=["flush_due_at", "last_sent_at"])
-        if not items:
+        batch.save(update_fields=["flush_due_at"])
+        total = batch.items.count()
+        if not total:
             return 0
-        MailBatchItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+        batch.last_sent_at = now
+        batch.save(update_fields=["last_sent_at"])
+        shown = list(batch.items.order_by("created_at", "pk")[:DIGEST_MAX_ITEMS])
+        batch.items.all().delete()
         # Checked again at sending time: an account deactivated during the window gets nothing.
         if receives_mail(batch.recipient):
-            subject, body = digest(batch.label, items)
+            subject, body = digest(batch.label, shown, total)
             enqueue_in_transaction(
                 send_email, addresses=[batch.recipient.email], subject=subject, body=body
             )
-    return len(items)
+    return total
 
 
 @task()
