@@ -9,10 +9,11 @@ STAMP := $(VENV)/.installed-stamp
 PIP_QUIET := { grep -v "Location 'file" || true; }
 PORT ?= 8084
 
-.PHONY: help install run serve migrate seed test test-fast test-outage check lint fmt bench clean
+.PHONY: help install run worker serve migrate seed test test-fast test-outage check lint fmt bench clean
 
 help:
-	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a task worker"
+	@echo "make worker - the task worker alone (e-mails, expiry; docs/operations.md)"
 	@echo "make test   - lint, type-check, migration check and the whole suite on a throwaway PostgreSQL"
 	@echo "make lint / make fmt / make bench / make clean"
 
@@ -31,8 +32,14 @@ migrate: install
 seed: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py seed_demo
 
+# The server and one task worker beside it; the worker stops with the server.
 run: seed
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} PY=$(PY) scripts/run.sh $(PORT)
+
+# One task worker (django-tasks-db's db_worker): run as many as needed, on as many hosts.
+worker: migrate
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py schedule_periodic
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py db_worker
 
 check: install
 	$(VENV)/bin/ruff check .
@@ -44,12 +51,14 @@ check: install
 # What must behave the same on SQLite (make run) as on PostgreSQL: every API contract test.
 # Real-thread races and the outage test need PostgreSQL; the browser tests run once.
 SQLITE_TESTS := tests/disputes tests/orders tests/payments tests/accounts tests/security tests/evidence \
-	tests/echo tests/hardening tests/idempotency tests/reliability/test_permission_table.py tests/test_errors.py
+	tests/echo tests/hardening tests/idempotency tests/reliability/test_permission_table.py tests/test_errors.py \
+	tests/tasks
 SQLITE_MARKERS := not browser and not outage and not concurrency
 
 # The whole suite, against a PostgreSQL 15 started (and always stopped) by scripts/pg.sh.
 test: install
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-redis.sh
 	$(MAKE) --no-print-directory check
 	scripts/pg.sh run $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "The API contract tests again, on the SQLite default that make run uses:"

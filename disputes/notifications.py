@@ -1,4 +1,6 @@
-"""E-mails to the parties, sent after the transaction commits.
+"""E-mails to the parties, through the task queue (background/mail.py), enqueued in the
+transaction of the change they announce: a rolled-back change sends nothing, a committed one is
+never lost, and no request waits on SMTP.
 
 Internal notes never reach this module: only public activity is announced, so a party can never
 learn of a note from an e-mail.
@@ -6,36 +8,28 @@ learn of a note from an e-mail.
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-
 from accounts.models import User
+from background.mail import queue_mail, receives_mail, users_by_id
 
-logger = logging.getLogger("disputes.notifications")
-
-
-def receives_mail(user: User) -> bool:
-    """Who is mailed: an active account with an address."""
-    return user.is_active and bool(user.email)
+__all__ = ["dispute_batch", "notify_users", "receives_mail"]
 
 
-def notify_users(*, user_ids: list[int], subject: str, body: str) -> None:
-    """Mail the users who receive mail (`receives_mail`)."""
-    if not user_ids:
-        return
-    users = User.objects.filter(pk__in=user_ids).only("email", "is_active")
-    notify_addresses(
-        addresses=[user.email for user in users if receives_mail(user)], subject=subject, body=body
-    )
+def dispute_batch(dispute_id: int) -> tuple[str, str]:
+    """The batch key and label of a dispute: a party gets at most one mail per dispute per
+    `ECHO_MAIL_BATCH_SECONDS`, listing what arrived."""
+    return f"dispute:{dispute_id}", f"dispute #{dispute_id}"
 
 
-def notify_addresses(*, addresses: list[str], subject: str, body: str) -> None:
-    if not addresses:
-        return
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
-    except Exception:
-        # A mail outage must not undo a committed decision; the timeline still records it.
-        logger.exception("could not send dispute notification %r", subject)
+def notify_users(
+    *,
+    users: list[User] | None = None,
+    user_ids: list[int] | None = None,
+    subject: str,
+    body: str,
+    batch_dispute_id: int | None = None,
+) -> None:
+    """Mail the users who receive mail (`receives_mail`): one mail at once, or, with
+    `batch_dispute_id`, into each user's batch for that dispute."""
+    recipients = list(users or []) + users_by_id(user_ids or [])
+    key, label = dispute_batch(batch_dispute_id) if batch_dispute_id is not None else (None, "")
+    queue_mail(users=recipients, subject=subject, body=body, batch_key=key, batch_label=label)

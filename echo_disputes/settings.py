@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "background",
     "accounts",
     "orders",
     "disputes",
@@ -388,6 +391,43 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "disputes@localhost")
+
+# Background tasks (docs/operations.md, "Background tasks"): django-tasks with its database
+# backend by default, so the task row is written in the transaction of the change that causes it
+# and SQLite and PostgreSQL need no other service; `manage.py db_worker` runs them. With
+# ECHO_TASKS_BACKEND=redis the queue is Redis through django-tasks-rq (`manage.py rqworker
+# --with-scheduler default`), handed over on commit.
+ECHO_TASKS_BACKEND = os.environ.get("ECHO_TASKS_BACKEND", "database").strip().lower()
+if ECHO_TASKS_BACKEND == "database":
+    TASKS: dict[str, Any] = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+elif ECHO_TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("ECHO_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEFAULT_TIMEOUT": 300,
+        }
+    }
+else:
+    raise ImproperlyConfigured("ECHO_TASKS_BACKEND must be 'database' or 'redis'.")
+# A party gets at most one mail per dispute per window, listing what arrived.
+ECHO_MAIL_BATCH_SECONDS = env_int("ECHO_MAIL_BATCH_SECONDS", 300)
+# A failed SMTP conversation is retried with exponential backoff and jitter: attempt n waits
+# between half and all of min(MAX, BASE * 2**(n-1)) seconds; the defaults give up after about
+# an hour and a half.
+ECHO_MAIL_MAX_ATTEMPTS = env_int("ECHO_MAIL_MAX_ATTEMPTS", 8)
+ECHO_MAIL_RETRY_BASE_SECONDS = float(env_int("ECHO_MAIL_RETRY_BASE_SECONDS", 30))
+ECHO_MAIL_RETRY_MAX_SECONDS = float(env_int("ECHO_MAIL_RETRY_MAX_SECONDS", 3600))
+# Periodic jobs (background/schedule.py): the one schedule, safe with several hosts.
+ECHO_PERIODIC_JOBS: dict[str, dict[str, Any]] = {
+    "expire_disputes": {
+        "task": "disputes.tasks.expire_disputes",
+        "every_seconds": env_int("ECHO_EXPIRE_EVERY_SECONDS", 300),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.management.commands import db_worker
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -22,6 +28,38 @@ def _clear_throttles() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+def run_worker(*, worker_id: str = "test-worker") -> None:
+    """Run django-tasks-db's real worker until no task is ready (`db_worker --batch`). The
+    worker installs its own SIGINT/SIGTERM handlers; pytest gets its own back afterwards.
+
+    Inside a test's transaction (every test but the transactional ones) the worker's
+    `close_old_connections()` would close the connection that holds it (Django closes a
+    connection found outside autocommit); Django's test client disconnects the same function
+    around each request, and so does this, for that case only."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    keep = mock.patch.object(db_worker, "close_old_connections", lambda: None)
+    try:
+        with keep if connection.in_atomic_block else nullcontext():
+            call_command(
+                "db_worker",
+                batch=True,
+                reload=False,
+                startup_delay=False,
+                interval=0,
+                worker_id=worker_id,
+                verbosity=0,
+            )
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@pytest.fixture
+def run_tasks(db: Any) -> Callable[[], None]:
+    """Deliver what the services queued (e-mails go through the task queue): runs the worker."""
+    return run_worker
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """What every dispute service shares: the row lock, the one lifecycle transition, the audit event,
-input checks and notifications scheduled for after the commit.
+input checks and notifications queued in the change's own transaction.
 
 `transition` is the only place a dispute's status is assigned.
 """
@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from disputes import states
 from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent
-from disputes.notifications import notify_addresses, notify_users, receives_mail
+from disputes.notifications import notify_users
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
 
 REASON_MIN, REASON_MAX = 10, 500
@@ -106,22 +104,26 @@ def parties(dispute: Dispute, *, exclude: int | None = None) -> list[int]:
     return [uid for uid in (dispute.buyer_id, dispute.seller_id) if uid != exclude]
 
 
-def notify_on_commit(*, user_ids: list[int], subject: str, body: str) -> None:
-    """E-mail the users once the change is committed: a rolled-back change sends nothing."""
-    transaction.on_commit(partial(notify_users, user_ids=user_ids, subject=subject, body=body))
+def notify_on_commit(
+    *, user_ids: list[int], subject: str, body: str, batch_dispute_id: int | None = None
+) -> None:
+    """E-mail the users: a task enqueued in this transaction (docs/design.md, "Notifications"),
+    so a rolled-back change sends nothing and a committed one is never lost. Lifecycle changes
+    (opened, decided, withdrawn, expired) leave at once; pass `batch_dispute_id` for activity
+    that may come in bursts, which is batched per party and dispute."""
+    notify_users(user_ids=user_ids, subject=subject, body=body, batch_dispute_id=batch_dispute_id)
 
 
 def notify_parties_on_commit(
     *, dispute: Dispute, exclude: int | None = None, subject: str, body: str
 ) -> None:
-    """`notify_on_commit` for a dispute read by `lock_dispute`, whose parties came with it."""
-    addresses = [
-        party.email
-        for party in (dispute.buyer, dispute.seller)
-        if party.pk != exclude and receives_mail(party)
-    ]
-    transaction.on_commit(
-        partial(notify_addresses, addresses=addresses, subject=subject, body=body)
+    """Thread activity for a dispute read by `lock_dispute`, whose parties came with it:
+    batched, so a party gets at most one mail per dispute per `ECHO_MAIL_BATCH_SECONDS`."""
+    notify_users(
+        users=[party for party in (dispute.buyer, dispute.seller) if party.pk != exclude],
+        subject=subject,
+        body=body,
+        batch_dispute_id=dispute.pk,
     )
 
 

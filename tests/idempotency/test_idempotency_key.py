@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -41,14 +42,17 @@ def post_message(client: APIClient, dispute: Dispute, body: str, key: str = KEY)
 
 
 def test_a_retried_message_is_replayed_not_posted_twice(
-    client_for: Callable[..., APIClient], order: Any
+    client_for: Callable[..., APIClient], order: Any, run_tasks: Callable[[], None]
 ) -> None:
     dispute = make_dispute(order=order)
     client = client_for(order.seller)
 
     first = post_message(client, dispute, "The parcel left on Monday.")
+    run_tasks()
+    queued = DBTaskResult.objects.count()
     mail.outbox.clear()
     again = post_message(client, dispute, "The parcel left on Monday.")
+    run_tasks()
 
     assert first.status_code == 201
     assert "Idempotent-Replayed" not in first
@@ -56,6 +60,8 @@ def test_a_retried_message_is_replayed_not_posted_twice(
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert Message.objects.filter(dispute=dispute).count() == 1
+    # Nothing queued, so nothing sent: the buyer heard of the message once.
+    assert DBTaskResult.objects.count() == queued
     assert mail.outbox == []
 
 
