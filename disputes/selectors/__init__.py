@@ -9,6 +9,7 @@ from disputes.selectors.finance import (
     finance_dispute_get,
     finance_disputes_page,
 )
+from disputes.selectors.offers import offers_for, open_offer_for
 from disputes.selectors.party import (
     PartyDisputeList,
     dispute_for_order,
@@ -39,5 +40,7 @@ __all__ = [
     "finance_dispute_get",
     "finance_disputes_page",
     "messages_visible_to",
+    "offers_for",
+    "open_offer_for",
     "order_has_open_dispute",
 ]
