@@ -35,7 +35,8 @@ ROW_ID_MAX = 2**63 - 1
 LIST_FIELDS = (
     "id", "order_id", "buyer_id", "seller_id", "opened_by_id", "kind", "reason", "reason_code",
     "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
-    "created_at", "updated_at", "closed_at",
+    "created_at", "updated_at", "closed_at", "escalated_at", "escalated_by_id",
+    "escalation_reason",
 )  # fmt: skip
 _NAME = ("id", "username")
 

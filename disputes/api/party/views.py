@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.policies import is_support_staff
 from accounts.requests import request_user
 from disputes import selectors, services
+from disputes.api.party.offers import OfferActions
 from disputes.api.party.permissions import DisputePolicy
 from disputes.api.party.serializers import (
     DisputeCloseInput,
@@ -50,7 +51,9 @@ PAGING_PARAMS = frozenset({"page", "pageSize"})
     ),
 )
 @extend_schema(tags=["disputes"])
-class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisputeViewSet(
+    OfferActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = (IsAuthenticated, DisputePolicy)
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = DisputeFilter
@@ -58,6 +61,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     policy_actions = {
         "retrieve": Action.VIEW,
         "messages": Action.VIEW,
+        "offers": Action.VIEW,
         "withdraw": Action.WITHDRAW,
         "close": Action.DECIDE,
         "take_up": Action.TAKE_UP,
@@ -146,6 +150,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         # A new dispute has no messages yet, and its opener is the caller: nothing to re-read.
         dispute.visible_messages = []  # type: ignore[attr-defined]
+        dispute.open_offer = None  # type: ignore[attr-defined]
         return Response(DisputeDetailOutput(dispute).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
