@@ -28,7 +28,7 @@ DISPUTE_FIELDS = {
     "closedAt",
 }
 # Additions beyond ECHO's shape; pinned so a new field is a deliberate choice.
-DISPUTE_EXTRA_FIELDS = {"kind", "refundAmount"}
+DISPUTE_EXTRA_FIELDS = {"kind", "refundAmount", "escalatedAt", "escalatedBy", "escalationReason"}
 MESSAGE_FIELDS = {"id", "disputeId", "userId", "username", "message", "visibility", "createdAt"}
 
 REASON = "The parcel arrived empty and the seller does not answer."

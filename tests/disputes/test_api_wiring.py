@@ -51,7 +51,11 @@ def test_open_returns_the_echo_dispute_shape(
     )
     assert response.status_code == 201
     data = response.json()
-    assert set(data) == DISPUTE_FIELDS | DISPUTE_EXTRA_FIELDS | {"messages", "evidence"}
+    assert set(data) == DISPUTE_FIELDS | DISPUTE_EXTRA_FIELDS | {
+        "messages",
+        "evidence",
+        "openOffer",
+    }
     assert data["orderId"] == order.pk
     assert data["createdByUserId"] == buyer.pk
     assert data["createdByUsername"] == buyer.username
