@@ -49,6 +49,7 @@ DETAIL_FIELDS = (
 PARTY_FIELDS = ("order_display", "buyer_display", "seller_display", "opened_by")
 MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "refund_display")
 RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
+ESCALATION_FIELDS = ("escalated_at", "escalated_by", "escalation_reason")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
 SUPERSEDED_FIELDS = ("superseded_evidence_display",)
@@ -61,12 +62,14 @@ class DisputePageAdmin(SupportDeskAdmin):
         ("Dispute", {"fields": DETAIL_FIELDS}),
         ("Order and parties", {"fields": PARTY_FIELDS}),
         ("Money", {"fields": MONEY_FIELDS}),
+        ("Escalation", {"fields": ESCALATION_FIELDS}),
         ("Resolution", {"fields": RESOLUTION_FIELDS}),
         ("Evidence", {"fields": EVIDENCE_FIELDS}),
         ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
     )
     readonly_fields = (
-        *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *RESOLUTION_FIELDS, *PROVIDER_FIELDS,
+        *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *ESCALATION_FIELDS, *RESOLUTION_FIELDS,
+        *PROVIDER_FIELDS,
         *EVIDENCE_FIELDS, *SUPERSEDED_FIELDS,
     )  # fmt: skip
 
@@ -249,11 +252,16 @@ class DisputePageAdmin(SupportDeskAdmin):
             for message in selectors.messages_visible_to(user).filter(dispute_id=dispute.pk)
         ]
         timeline = list(selectors.events_visible_to(user).filter(dispute_id=dispute.pk))
+        offers = [
+            {"offer": offer, "role": roles.get(offer.proposed_by_id, "")}
+            for offer in selectors.offers_for(user=user, dispute=dispute)
+        ]
         drafts = request.session.pop(self._draft_key(dispute.pk), {})
         can_act = self.has_change_permission(request, dispute)
         return {
             "thread": thread,
             "timeline": timeline,
+            "offers": offers,
             "message_form": DisputeMessageForm(initial=drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
             "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),
