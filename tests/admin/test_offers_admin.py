@@ -334,7 +334,7 @@ def test_dispute_page_query_count_does_not_grow_with_the_offers(desk: Client) ->
 def export(desk: Client, disputes: list[Dispute]) -> tuple[list[dict[str, str]], int]:
     data = {"action": "export_csv", "_selected_action": [str(d.pk) for d in disputes]}
     with CaptureQueriesContext(connection) as ctx:
-        response = desk.post(f"{QUEUE}?state=all", data)
+        response: Any = desk.post(f"{QUEUE}?state=all", data)
         assert response.status_code == 200
         body = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(body))), len(ctx.captured_queries)
