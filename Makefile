@@ -43,7 +43,7 @@ check: install
 
 # What must behave the same on SQLite (make run) as on PostgreSQL: every API contract test.
 # Real-thread races and the outage test need PostgreSQL; the browser tests run once.
-SQLITE_TESTS := tests/disputes tests/orders tests/payments tests/accounts tests/security tests/evidence \
+SQLITE_TESTS := tests/disputes tests/orders tests/payments tests/accounts tests/security tests/evidence tests/offers \
 	tests/echo tests/hardening tests/reliability/test_permission_table.py tests/test_errors.py
 SQLITE_MARKERS := not browser and not outage and not concurrency
 
