@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from disputes import services
-from disputes.models import Dispute, DisputeStatus, Offer, OfferStatus, Outcome
+from disputes.models import Dispute, DisputeKind, DisputeStatus, Offer, OfferStatus, Outcome
 from orders.models import Order
 from tests.factories import make_dispute
 
@@ -90,7 +90,21 @@ def test_a_decided_dispute_shows_no_offer_or_escalation_forms(
     html = html_of(page_for(buyer), url(dispute))
     assert 'name="offer-amount"' not in html
     assert "/escalate/" not in html
-    assert "No open offer." not in html
+    assert 'id="offers"' not in html
+
+
+def test_a_chargeback_takes_no_offers_or_escalation(
+    page_for: PageFor, buyer: User, seller: User, dispute: Dispute
+) -> None:
+    Dispute.objects.filter(pk=dispute.pk).update(kind=DisputeKind.CHARGEBACK, opened_by=None)
+    for party in (buyer, seller):
+        client = page_for(party)
+        html = html_of(client, url(dispute))
+        assert 'id="offers"' not in html
+        assert "/escalate/" not in html
+        assert client.post(f"{url(dispute)}offers/", {"offer-amount": "5"}).status_code == 403
+        assert client.get(f"{url(dispute)}escalate/").status_code == 403
+    assert not Offer.objects.exists()
 
 
 @pytest.mark.parametrize(
