@@ -161,6 +161,7 @@ def test_escalate(buyer: User, seller: User, client_for: Clients) -> None:
     assert response.status_code == 200, response.content
     data = response.json()
     dispute.refresh_from_db()
+    assert dispute.escalated_at is not None
     assert data["escalatedAt"] == dispute.escalated_at.isoformat().replace("+00:00", "Z")
     assert (data["escalatedBy"], data["escalationReason"]) == (seller.pk, ESCALATION_REASON)
     assert (data["state"], data["respondBy"]) == (
