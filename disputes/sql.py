@@ -222,10 +222,12 @@ def party_disputes_page(
     return disputes
 
 
-# What the provider's format shows of a dispute; the rest of the row is never read.
+# What the provider's format shows of a dispute (the outcome and refund: a settled dispute's
+# amount is its refund, selectors.finance.finance_dispute_amount); the rest is never read.
 FINANCE_FIELDS = (
-    "id", "order_id", "seller_id", "reason_code", "status", "amount", "currency",
-    "original_amount", "fee", "fee_currency", "respond_by", "created_at", "updated_at",
+    "id", "order_id", "seller_id", "reason_code", "status", "outcome", "amount", "currency",
+    "original_amount", "refund_amount", "fee", "fee_currency", "respond_by", "created_at",
+    "updated_at",
 )  # fmt: skip
 
 

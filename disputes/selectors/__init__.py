@@ -6,6 +6,7 @@ from disputes.selectors.finance import (
     disputes_for_finance,
     finance_cursor_decode,
     finance_cursor_encode,
+    finance_dispute_amount,
     finance_dispute_get,
     finance_disputes_page,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "events_visible_to",
     "finance_cursor_decode",
     "finance_cursor_encode",
+    "finance_dispute_amount",
     "finance_dispute_get",
     "finance_disputes_page",
     "messages_visible_to",
