@@ -3,9 +3,15 @@ each leaves in the database."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -241,3 +247,43 @@ def test_missing_amount_is_400(buyer: User, seller: User, client_for: Clients) -
     dispute = dispute_between(buyer, seller)
     response = client_for(seller).post(f"/api/disputes/{dispute.pk}/offers", {}, format="json")
     assert "amount" in assert_error(response, 400)["details"]
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_has_an_open_offer_a_settlement_and_an_escalation() -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    buyer = User.objects.get(email="buyer@example.com")
+    disputes = Dispute.objects.filter(buyer=buyer)
+    assert Offer.objects.filter(dispute__buyer=buyer, status=OfferStatus.OPEN).count() == 1
+    settled = disputes.get(outcome="settled")
+    assert (settled.status, settled.refund_amount) == (DisputeStatus.CLOSED, Decimal("12.00"))
+    escalated = disputes.get(escalated_at__isnull=False)
+    assert escalated.is_open and escalated.escalated_by_id == buyer.pk
+    offers = Offer.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Offer.objects.count() == offers
+
+
+def _queries(client: APIClient, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_offer_list_queries_do_not_grow_with_offers(
+    buyer: User, seller: User, client_for: Clients
+) -> None:
+    """The user, the dispute (the policy's object) and the page with its proposers, however
+    many offers there are."""
+    dispute = dispute_between(buyer, seller)
+    client = client_for(buyer)
+    url = f"/api/disputes/{dispute.pk}/offers"
+    offer(dispute, seller, "1.00")
+    one = _queries(client, url)
+    for i in range(20):
+        offer(dispute, (buyer, seller)[i % 2], f"{i + 2}.00")
+    assert _queries(client, url) == one == 3
+    assert len(client.get(url).json()) == 21
+    page = client.get(url, {"pageSize": 5, "page": 2}).json()
+    assert [o["amount"] for o in page] == [16.0, 15.0, 14.0, 13.0, 12.0]
