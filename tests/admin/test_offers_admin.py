@@ -305,6 +305,12 @@ def test_dispute_page_of_a_settled_dispute(desk: Client) -> None:
     assert "No offers yet." not in html
 
 
+def test_order_page_lists_the_outcome_of_its_disputes(desk: Client) -> None:
+    dispute = settle(make_dispute())
+    html = desk.get(f"/admin/orders/order/{dispute.order_id}/change/").content.decode()
+    assert "Settled between the parties" in html
+
+
 def test_dispute_page_without_offers(desk: Client) -> None:
     html = desk.get(page(make_dispute())).content.decode()
     assert "No offers yet." in html
