@@ -172,6 +172,13 @@ class Dispute(models.Model):
                 name="dispute_open_kind_queue",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # The open queue's order, escalated first (oldest escalation first; a btree sorts
+            # NULLs last ascending), then by deadline.
+            models.Index(
+                fields=["escalated_at", "respond_by", "id"],
+                name="dispute_open_escalated_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,4 +150,12 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="dispute",
+            index=models.Index(
+                condition=models.Q(("status__in", ("needs_response", "under_review"))),
+                fields=["escalated_at", "respond_by", "id"],
+                name="dispute_open_escalated_queue",
+            ),
+        ),
     ]
