@@ -114,7 +114,9 @@ class Dispute(models.Model):
         blank=True,
         related_name="disputes_escalated",
     )
-    escalation_reason = models.CharField(max_length=500, blank=True, default="")
+    # The database default too: bulk loaders that name only the older columns (seed_scale's COPY)
+    # must not write NULL.
+    escalation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     objects = DisputeQuerySet.as_manager()
 
