@@ -24,6 +24,7 @@ from disputes.models import (
     DisputeStatus,
     Evidence,
     EvidenceKind,
+    Offer,
     ReasonCode,
     Visibility,
 )
@@ -80,11 +81,13 @@ def seed_demo() -> dict[str, int]:
     """Idempotent: a second run finds the demo orders and files and adds nothing. The files
     come after the rest has committed: each upload is its own durable transaction."""
     _seed_disputes()
+    seed_offers_demo()
     seed_evidence_demo()
     return {
         "orders": Order.objects.count(),
         "disputes": Dispute.objects.count(),
         "evidence": Evidence.objects.count(),
+        "offers": Offer.objects.count(),
     }
 
 
@@ -192,6 +195,68 @@ def _seed_disputes() -> None:
     Dispute.objects.filter(pk=d.pk).update(respond_by=timezone.now() - timedelta(hours=1))
     services.disputes_expire()
     seed_payments_demo()
+
+
+@transaction.atomic
+def seed_offers_demo() -> int:
+    """Disputes the parties work out alone, each on a new order: one with the seller's open offer
+    (the buyer may accept or decline it), one settled (a declined offer, then an accepted one),
+    and one escalated to staff after the seller declined the buyer's offer. Idempotent: nothing
+    is added once the demo buyer has an offer. Returns how many disputes were added."""
+    users = demo_users()
+    buyer, seller = users["buyer"], users["seller"]
+    if Offer.objects.filter(dispute__buyer=buyer).exists():
+        return 0
+    lamp, scarf, game = (_items(seller)[i] for i in (6, 5, 7))
+    # An open offer awaiting the buyer.
+    order = order_create(buyer=buyer, item_id=lamp.pk)
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=order.pk,
+        reason_code=ReasonCode.PRODUCT_UNACCEPTABLE,
+        reason="The lamp's shade arrived dented on one side.",
+    )
+    services.message_post(
+        actor=seller, dispute_id=d.pk, body="Sorry! The lamp works; would part of the price do?"
+    )
+    services.offer_propose(
+        actor=seller,
+        dispute_id=d.pk,
+        amount=Decimal("15.00"),
+        note="15 EUR back for the dent, and you keep the lamp.",
+    )
+    # Settled: the buyer declines a first offer and accepts a better one.
+    order = order_create(buyer=buyer, item_id=scarf.pk)
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=order.pk,
+        reason_code=ReasonCode.PRODUCT_UNACCEPTABLE,
+        reason="The scarf is a different colour from the photos.",
+    )
+    first = services.offer_propose(actor=seller, dispute_id=d.pk, amount=Decimal("5.00"))
+    services.offer_decline(actor=buyer, dispute_id=d.pk, offer_id=first.pk)
+    better = services.offer_propose(
+        actor=seller, dispute_id=d.pk, amount=Decimal("12.00"), note="A third of the price back."
+    )
+    services.offer_accept(actor=buyer, dispute_id=d.pk, offer_id=better.pk)
+    # Escalated: the seller declined the buyer's offer; the buyer asks staff to decide.
+    order = order_create(buyer=buyer, item_id=game.pk)
+    d = services.dispute_open(
+        actor=buyer,
+        order_id=order.pk,
+        reason_code=ReasonCode.PRODUCT_UNACCEPTABLE,
+        reason="Two of the game's pieces are missing from the box.",
+    )
+    offered = services.offer_propose(
+        actor=buyer, dispute_id=d.pk, amount=Decimal("20.00"), note="Half back and I keep it."
+    )
+    services.offer_decline(actor=seller, dispute_id=d.pk, offer_id=offered.pk)
+    services.dispute_escalate(
+        actor=buyer,
+        dispute_id=d.pk,
+        reason="The seller will not refund anything for the missing pieces; please decide.",
+    )
+    return 3
 
 
 def demo_photo() -> bytes:

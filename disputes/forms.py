@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from disputes import services
-from disputes.models import DisputeStatus, EvidenceKind, ReasonCode
+from disputes.models import Dispute, DisputeStatus, EvidenceKind, ReasonCode
 from disputes.services.evidence import DESCRIPTION_MAX
 from echo_disputes.errors import DomainError
 
@@ -100,3 +100,49 @@ class EvidenceForm(forms.Form):
             "Photos are saved without their location and camera data. "
             "Both parties and support staff can open it."
         )
+
+
+# The offer note and the escalation reason are stored in 500 characters; the services check it.
+OFFER_NOTE_MAX = 500
+ESCALATION_REASON_MAX = 500
+
+
+class OfferForm(forms.Form):
+    """A refund offer to the other party. Only the shape here: a number and an optional note;
+    whether the amount is allowed (above zero, at most the disputed amount, whole cents) is the
+    service's rule, shown next to the field."""
+
+    prefix = "offer"
+    amount = forms.DecimalField(
+        label="Refund you offer",
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        error_messages={"required": "Enter the refund you offer.", "invalid": "Enter an amount."},
+    )
+    note = forms.CharField(
+        label="Note to the other party",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": OFFER_NOTE_MAX}),
+        help_text=f"Optional, at most {OFFER_NOTE_MAX} characters.",
+    )
+
+    def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        amount = self.fields["amount"]
+        amount.label = f"Refund you offer ({dispute.currency})"
+        amount.help_text = (
+            f"In {dispute.currency}, more than 0 and at most the amount in dispute, "
+            f"{dispute.amount} {dispute.currency}. If the other party accepts, the dispute "
+            "closes as settled with this refund."
+        )
+
+
+class EscalateForm(forms.Form):
+    prefix = "escalate"
+    reason = forms.CharField(
+        label="Why support staff should decide",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": ESCALATION_REASON_MAX}),
+        help_text=(
+            f"10 to {ESCALATION_REASON_MAX} characters. Both parties and support staff read it."
+        ),
+        error_messages={"required": "Say why support staff should decide."},
+    )

@@ -42,6 +42,7 @@ class Outcome(models.TextChoices):
     LOST = "lost", "Lost"
     WITHDRAWN = "withdrawn", "Withdrawn by the opener"
     EXPIRED = "expired", "Expired without a response"
+    SETTLED = "settled", "Settled between the parties"
 
 
 class DisputeQuerySet(models.QuerySet["Dispute"]):
@@ -104,6 +105,18 @@ class Dispute(models.Model):
     # The payment provider's own id and the time of its newest applied event (chargebacks only).
     provider_dispute_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     provider_event_at = models.DateTimeField(null=True, blank=True)
+    # A party asked staff to decide (once per dispute); the deadline and expiry do not change.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes_escalated",
+    )
+    # The database default too: bulk loaders that name only the older columns (seed_scale's COPY)
+    # must not write NULL.
+    escalation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     objects = DisputeQuerySet.as_manager()
 
@@ -159,6 +172,13 @@ class Dispute(models.Model):
             models.Index(
                 fields=["kind", "respond_by", "id"],
                 name="dispute_open_kind_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The open queue's order, escalated first (oldest escalation first; a btree sorts
+            # NULLs last ascending), then by deadline.
+            models.Index(
+                fields=["escalated_at", "respond_by", "id"],
+                name="dispute_open_escalated_queue",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
         ]
@@ -236,6 +256,11 @@ class EventType(models.TextChoices):
     PROVIDER_UPDATE = "provider_update", "Updated by the payment provider"
     EVIDENCE_ADDED = "evidence_added", "Evidence added"
     INTERNAL_EVIDENCE_ADDED = "internal_evidence_added", "Internal evidence added (staff only)"
+    OFFER_MADE = "offer_made", "Offer made"
+    OFFER_ACCEPTED = "offer_accepted", "Offer accepted"
+    OFFER_DECLINED = "offer_declined", "Offer declined"
+    OFFER_WITHDRAWN = "offer_withdrawn", "Offer withdrawn"
+    ESCALATED = "escalated", "Escalated to staff"
 
 
 # Events that reveal an internal note or internal evidence are staff-only, like what they reveal.
@@ -367,3 +392,52 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence #{self.pk} on dispute #{self.dispute_id}"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class Offer(models.Model):
+    """A refund one party proposes to the other (docs/design.md §3, Offers). At most one is open
+    per dispute; accepting it settles the dispute. Rows are never deleted: they are the history."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="offers")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_offers"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=500, blank=True, default="")
+    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=["dispute", "-created_at", "-id"], name="offer_dispute_created"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(status=OfferStatus.OPEN),
+                name="offer_one_open_per_dispute",
+                violation_error_message="This dispute already has an open offer.",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="offer_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="offer_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer #{self.pk} on dispute #{self.dispute_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OfferStatus.OPEN

@@ -4,6 +4,12 @@
 the admin and, again, by every service. Where a query needs the same rule, the functions ending in
 `_q` return it as a `Q` over disputes (or messages, events), so a list and a check never disagree.
 Pure: nothing here runs a query beyond what the objects already hold.
+
+Offers and escalation: `obj` is the Dispute for `PROPOSE_OFFER` and `ESCALATE`, and the Offer
+(whose `.dispute` must be loaded, as the services do under their lock) for `ANSWER_OFFER` and
+`WITHDRAW_OFFER`, since who may answer or withdraw depends on who proposed that offer. Only the
+parties of a party dispute take part: staff (unless a party) decide instead, and a chargeback is
+decided by the payment provider, so nobody settles or escalates one.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
-from disputes.models import INTERNAL_EVENT_TYPES, Dispute, Visibility
+from disputes.models import INTERNAL_EVENT_TYPES, Dispute, DisputeKind, Offer, Visibility
 from echo_disputes.errors import NotAllowed
 from orders.models import Order
 
@@ -31,18 +37,41 @@ class Action(StrEnum):
     DECIDE = "decide"
     ADD_EVIDENCE = "add_evidence"
     ADD_INTERNAL_EVIDENCE = "add_internal_evidence"
+    PROPOSE_OFFER = "propose_offer"
+    ANSWER_OFFER = "answer_offer"
+    WITHDRAW_OFFER = "withdraw_offer"
+    ESCALATE = "escalate"
+
+
+# The actions whose object is an Offer (the others take a Dispute, or an Order for OPEN).
+OFFER_ACTIONS = frozenset({Action.ANSWER_OFFER, Action.WITHDRAW_OFFER})
 
 
 def _party_q(user: Any) -> Q:
     return Q(buyer_id=user.pk) | Q(seller_id=user.pk)
 
 
-def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
+def _settles(user: Any, dispute: Dispute) -> bool:
+    """Who takes part in offers and escalation: a party of a party dispute."""
+    return dispute.kind == DisputeKind.ORDER and dispute.is_party(user.pk)
+
+
+def _can_offer(user: Any, action: Action, offer: Offer) -> bool:
+    if not _settles(user, offer.dispute):
+        return False
+    if action is Action.ANSWER_OFFER:
+        return offer.proposed_by_id != user.pk
+    return offer.proposed_by_id == user.pk
+
+
+def can(user: Any, action: Action, obj: Dispute | Order | Offer) -> bool:
     if not is_signed_in(user):
         return False
     if action is Action.OPEN:
         # Staff open disputes only on their own orders: staff decide, they do not complain.
         return isinstance(obj, Order) and obj.is_party(user.pk)
+    if action in OFFER_ACTIONS:
+        return isinstance(obj, Offer) and _can_offer(user, action, obj)
     if not isinstance(obj, Dispute):
         return False
     if action in (Action.VIEW, Action.POST_MESSAGE, Action.ADD_EVIDENCE):
@@ -57,6 +86,8 @@ def can(user: Any, action: Action, obj: Dispute | Order) -> bool:
         return is_support_staff(user)
     if action is Action.WITHDRAW:
         return obj.opened_by_id is not None and obj.opened_by_id == user.pk
+    if action in (Action.PROPOSE_OFFER, Action.ESCALATE):
+        return _settles(user, obj)
     return False
 
 
@@ -71,10 +102,14 @@ MESSAGES: dict[Action, str] = {
     Action.DECIDE: "Only support staff may decide or close a dispute.",
     Action.ADD_EVIDENCE: "Only the parties of this order and support staff may add evidence.",
     Action.ADD_INTERNAL_EVIDENCE: "Only support staff may add internal evidence.",
+    Action.PROPOSE_OFFER: "Only the buyer or the seller of a party dispute may make an offer.",
+    Action.ANSWER_OFFER: "Only the party who did not make this offer may accept or decline it.",
+    Action.WITHDRAW_OFFER: "Only the party who made this offer may withdraw it.",
+    Action.ESCALATE: "Only the buyer or the seller of a party dispute may escalate it to staff.",
 }
 
 
-def require(user: Any, action: Action, obj: Dispute | Order) -> None:
+def require(user: Any, action: Action, obj: Dispute | Order | Offer) -> None:
     if not can(user, action, obj):
         raise NotAllowed(MESSAGES[action], code="not_allowed")
 

@@ -35,7 +35,8 @@ ROW_ID_MAX = 2**63 - 1
 LIST_FIELDS = (
     "id", "order_id", "buyer_id", "seller_id", "opened_by_id", "kind", "reason", "reason_code",
     "status", "outcome", "resolution", "amount", "currency", "refund_amount", "respond_by",
-    "created_at", "updated_at", "closed_at",
+    "created_at", "updated_at", "closed_at", "escalated_at", "escalated_by_id",
+    "escalation_reason",
 )  # fmt: skip
 _NAME = ("id", "username")
 
@@ -239,10 +240,12 @@ def party_disputes_page(
     return disputes
 
 
-# What the provider's format shows of a dispute; the rest of the row is never read.
+# What the provider's format shows of a dispute (the outcome and refund: a settled dispute's
+# amount is its refund, selectors.finance.finance_dispute_amount); the rest is never read.
 FINANCE_FIELDS = (
-    "id", "order_id", "seller_id", "reason_code", "status", "amount", "currency",
-    "original_amount", "fee", "fee_currency", "respond_by", "created_at", "updated_at",
+    "id", "order_id", "seller_id", "reason_code", "status", "outcome", "amount", "currency",
+    "original_amount", "refund_amount", "fee", "fee_currency", "respond_by", "created_at",
+    "updated_at",
 )  # fmt: skip
 
 

@@ -17,6 +17,8 @@ class Move(StrEnum):
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
     PROVIDER = "provider"
+    # The parties settle: the respondent accepts an offer (docs/design.md §4, Offers).
+    SETTLE = "settle"
 
 
 _OPEN = (S.NEEDS_RESPONSE, S.UNDER_REVIEW)
@@ -32,7 +34,30 @@ TRANSITIONS: dict[Move, dict[str, frozenset[str]]] = {
     # The provider reports its own view of a chargeback: any open status may move to any other
     # status; terminal ones never reopen.
     Move.PROVIDER: {s: frozenset(set(S.values) - {s}) for s in _OPEN},
+    Move.SETTLE: {s: frozenset({S.CLOSED}) for s in _OPEN},
 }
+
+
+class Step(StrEnum):
+    """Actions on an open dispute that change no status but are allowed only in some statuses."""
+
+    PROPOSE_OFFER = "propose_offer"
+    ANSWER_OFFER = "answer_offer"
+    WITHDRAW_OFFER = "withdraw_offer"
+    ESCALATE = "escalate"
+
+
+# Offers and escalation belong to a dispute still being worked out: a decided one takes none.
+STEPS: dict[Step, frozenset[str]] = {
+    Step.PROPOSE_OFFER: frozenset(_OPEN),
+    Step.ANSWER_OFFER: frozenset(_OPEN),
+    Step.WITHDRAW_OFFER: frozenset(_OPEN),
+    Step.ESCALATE: frozenset(_OPEN),
+}
+
+
+def step_allowed(step: Step, current: str) -> bool:
+    return current in STEPS[step]
 
 
 def targets(move: Move, current: str) -> frozenset[str]:

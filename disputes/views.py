@@ -4,12 +4,19 @@ Reads go through the selectors, writes through the services, and the policies de
 forms a page offers. Pages are for the buyer and the seller only: anyone else, staff included,
 gets 404, so a page never reveals that a dispute exists (staff work in the admin).
 
+Offers and escalation (docs/pages.md, "Offers and escalation"): the thread page shows the open
+offer with the buttons `policies.can` allows, the offers history and the "make an offer" form;
+accepting an offer (the one page action that settles a dispute for good) and escalating each have
+a confirmation page whose POST does it. Declining and withdrawing an offer change nothing final and
+are single POST buttons.
+
 Opening a dispute is a disputes page too (`dispute_open`); the order page embeds its form and the
 order's disputes through `order_disputes_panel`, registered with `orders.extensions`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -31,15 +38,18 @@ from disputes.api.party.throttles import post_allowed
 from disputes.forms import (
     OPEN_DISPUTE_FIELDS,
     DisputeFilterForm,
+    EscalateForm,
     EvidenceForm,
     MessageForm,
+    OfferForm,
     OpenDisputeForm,
     add_domain_error,
 )
-from disputes.models import Dispute
+from disputes.models import Dispute, Offer
 from disputes.policies import Action
 from disputes.selectors.evidence import evidence_of_dispute
 from disputes.selectors.party import party_thread
+from disputes.states import Step, step_allowed
 from disputes.storage import evidence_file_response
 from echo_disputes.errors import DomainError, NotAllowed, NotFound
 from echo_disputes.uploads import limit_uploads
@@ -129,6 +139,39 @@ def thread_page(request: HttpRequest, messages_qs: Any) -> Any:
     return paginator.get_page(number)
 
 
+def _offers(request: HttpRequest, dispute: Dispute) -> list[Offer]:
+    """The dispute's offers as the user may see them, newest first, each pointing at `dispute`
+    (the policy reads `offer.dispute`; the instance at hand saves a query per offer)."""
+    offers = list(selectors.offers_for(user=request.user, dispute=dispute))
+    for offer in offers:
+        offer.dispute = dispute
+    return offers
+
+
+def _offer_context(request: HttpRequest, dispute: Dispute) -> dict[str, Any]:
+    user = request.user
+    offers = _offers(request, dispute)
+    open_offer = next((offer for offer in offers if offer.is_open), None)
+
+    def allowed(step: Step, action: Action, obj: Dispute | Offer | None) -> bool:
+        return (
+            obj is not None
+            and step_allowed(step, dispute.status)
+            and policies.can(user, action, obj)
+        )
+
+    return {
+        "offers": offers,
+        "open_offer": open_offer,
+        "can_answer_offer": allowed(Step.ANSWER_OFFER, Action.ANSWER_OFFER, open_offer),
+        "can_withdraw_offer": allowed(Step.WITHDRAW_OFFER, Action.WITHDRAW_OFFER, open_offer),
+        "can_offer": allowed(Step.PROPOSE_OFFER, Action.PROPOSE_OFFER, dispute),
+        # Escalation happens once: after it, the page shows who escalated and why instead.
+        "can_escalate": dispute.escalated_at is None
+        and allowed(Step.ESCALATE, Action.ESCALATE, dispute),
+    }
+
+
 def _render_thread(
     request: HttpRequest,
     dispute: Dispute,
@@ -136,9 +179,14 @@ def _render_thread(
     *,
     status: int = 200,
     evidence_form: EvidenceForm | None = None,
+    offer_form: OfferForm | None = None,
+    offer_error: str = "",
 ) -> HttpResponse:
     user = request.user
     context = {
+        **_offer_context(request, dispute),
+        "offer_form": offer_form or OfferForm(dispute=dispute),
+        "offer_error": offer_error,
         "dispute": dispute,
         "thread": thread_page(request, party_thread(dispute)),
         "form": form,
@@ -255,6 +303,199 @@ def dispute_withdraw(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "disputes/withdraw.html",
         {"dispute": dispute, "error": error},
         status=409 if error else 200,
+    )
+
+
+def _offer_get(request: HttpRequest, dispute: Dispute, offer_id: int) -> Offer:
+    """An offer of this dispute that the user may see, else 404."""
+    offer = next((offer for offer in _offers(request, dispute) if offer.pk == offer_id), None)
+    if offer is None:
+        raise Http404("No such offer.")
+    return offer
+
+
+def _offers_url(dispute: Dispute) -> str:
+    return f"{_url(dispute)}#offers"
+
+
+@login_required
+@require_http_methods(["POST"])
+def offer_make(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """The thread page's "make an offer" form. A refusal shows the page again with the error next
+    to the field and what was typed."""
+    dispute = _thread(request, dispute_id)
+    if not policies.can(request.user, Action.PROPOSE_OFFER, dispute):
+        raise PermissionDenied(policies.MESSAGES[Action.PROPOSE_OFFER])
+    form = OfferForm(request.POST, dispute=dispute)
+    status = 400
+    if form.is_valid():
+        try:
+            offer = services.offer_propose(
+                actor=request.user,  # type: ignore[arg-type]
+                dispute_id=dispute.pk,
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+            )
+        except NotFound:
+            raise Http404("No dispute here.") from None
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            add_domain_error(form, exc, {})
+            status = exc.status_code
+            dispute = _thread(request, dispute.pk)
+        else:
+            messages.success(
+                request,
+                f"You offered a refund of {offer.amount} {offer.currency}. "
+                "The other party has been told.",
+            )
+            return redirect(_offers_url(dispute))
+    return _render_thread(request, dispute, MessageForm(), status=status, offer_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_accept(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpResponse:
+    """A confirmation page (GET) and the acceptance itself (POST), for the party the offer was
+    made to: accepting closes the dispute for good, as settled with the offer's refund."""
+    dispute = _thread(request, dispute_id)
+    offer = _offer_get(request, dispute, offer_id)
+    if not policies.can(request.user, Action.ANSWER_OFFER, offer):
+        raise PermissionDenied(policies.MESSAGES[Action.ANSWER_OFFER])
+    error = ""
+    if request.method == "POST":
+        try:
+            settled = services.offer_accept(
+                actor=request.user,  # type: ignore[arg-type]
+                dispute_id=dispute.pk,
+                offer_id=offer.pk,
+            )
+        except NotFound:
+            raise Http404("No dispute here.") from None
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from None
+        except DomainError as exc:
+            error = exc.message
+            dispute = _thread(request, dispute.pk)
+            offer = _offer_get(request, dispute, offer_id)
+        else:
+            messages.success(
+                request,
+                f"You accepted the offer. The dispute is closed as settled, with a refund of "
+                f"{settled.refund_amount} {settled.currency} to the buyer.",
+            )
+            return redirect(_url(dispute))
+    return render(
+        request,
+        "disputes/offer_accept.html",
+        {
+            "dispute": dispute,
+            "offer": offer,
+            "error": error,
+            "acceptable": offer.is_open and step_allowed(Step.ANSWER_OFFER, dispute.status),
+        },
+        status=409 if error else 200,
+    )
+
+
+def _offer_answer(
+    request: HttpRequest,
+    dispute_id: int,
+    offer_id: int,
+    action: Action,
+    perform: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """Decline or withdraw an offer: one POST button, no confirmation (the dispute stays open and
+    either party can make a new offer). A refusal shows the thread with the error at the offer."""
+    dispute = _thread(request, dispute_id)
+    offer = _offer_get(request, dispute, offer_id)
+    if not policies.can(request.user, action, offer):
+        raise PermissionDenied(policies.MESSAGES[action])
+    try:
+        perform(actor=request.user, dispute_id=dispute.pk, offer_id=offer.pk)
+    except NotFound:
+        raise Http404("No dispute here.") from None
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        dispute = _thread(request, dispute.pk)
+        return _render_thread(
+            request, dispute, MessageForm(), status=exc.status_code, offer_error=exc.message
+        )
+    messages.success(request, done)
+    return redirect(_offers_url(dispute))
+
+
+@login_required
+@require_http_methods(["POST"])
+def offer_decline(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpResponse:
+    return _offer_answer(
+        request,
+        dispute_id,
+        offer_id,
+        Action.ANSWER_OFFER,
+        services.offer_decline,
+        "You declined the offer. The dispute stays open.",
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def offer_withdraw(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpResponse:
+    return _offer_answer(
+        request,
+        dispute_id,
+        offer_id,
+        Action.WITHDRAW_OFFER,
+        services.offer_withdraw,
+        "You withdrew your offer. The dispute stays open.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dispute_escalate(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Asking support staff to decide: a page that says what escalation does, with the reason
+    field (GET), and the escalation itself (POST). It can be done once per dispute."""
+    dispute = _thread(request, dispute_id)
+    if not policies.can(request.user, Action.ESCALATE, dispute):
+        raise PermissionDenied(policies.MESSAGES[Action.ESCALATE])
+    form = EscalateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.dispute_escalate(
+                    actor=request.user,  # type: ignore[arg-type]
+                    dispute_id=dispute.pk,
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotFound:
+                raise Http404("No dispute here.") from None
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from None
+            except DomainError as exc:
+                add_domain_error(form, exc, {})
+                status = exc.status_code
+                dispute = _thread(request, dispute.pk)
+            else:
+                messages.success(
+                    request, "You asked support staff to decide. Both parties have been told."
+                )
+                return redirect(_url(dispute))
+    return render(
+        request,
+        "disputes/escalate.html",
+        {
+            "dispute": dispute,
+            "form": form,
+            "can_escalate": dispute.escalated_at is None
+            and step_allowed(Step.ESCALATE, dispute.status),
+        },
+        status=status,
     )
 
 

@@ -1,6 +1,7 @@
-"""The staff dashboard the admin mounts next to the queue: open disputes by state, overdue, disputes
-opened per day (a server-rendered SVG chart) and the median response and resolution times. It only
-reads, through `disputes.selectors.backoffice`."""
+"""The staff dashboard the admin mounts next to the queue: open disputes by state, overdue, open
+escalated disputes, disputes opened per day (a server-rendered SVG chart) and the median response,
+resolution and settlement times. It only reads, through `disputes.selectors.backoffice` and
+`disputes.selectors.settlement_stats`."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from django.utils import timezone
 
 from disputes.models import DisputeStatus
 from disputes.selectors import backoffice
+from disputes.selectors.settlement_stats import SettlementStats, settlement_stats
 from echo_disputes.admin import format_duration
 
 DASHBOARD_CACHE_KEY = "admin:dispute-dashboard"
+SETTLEMENT_CACHE_KEY = "admin:dispute-dashboard-settlement"
 DASHBOARD_CACHE_SECONDS = 60
 CHART_WIDTH, CHART_HEIGHT = 720, 220
 CHART_LEFT, CHART_BOTTOM, CHART_TOP = 40, 28, 12
@@ -80,6 +83,14 @@ def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> 
             DASHBOARD_CACHE_KEY, backoffice.dispute_dashboard_stats, DASHBOARD_CACHE_SECONDS
         ),
     )
+    settlement = cast(
+        SettlementStats,
+        cache.get_or_set(
+            SETTLEMENT_CACHE_KEY,
+            lambda: settlement_stats(since=stats.since),
+            DASHBOARD_CACHE_SECONDS,
+        ),
+    )
     labels = dict(DisputeStatus.choices)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -91,6 +102,8 @@ def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> 
         "opened_total": sum(count for _, count in stats.opened_per_day),
         "median_first_response": duration_text(stats.median_first_response),
         "median_resolution": duration_text(stats.median_resolution),
+        "settlement": settlement,
+        "median_settlement": duration_text(settlement.median_settlement),
         "now": timezone.now(),
     }
     return TemplateResponse(request, "admin/disputes/dashboard.html", context)

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.policies import is_support_staff
-from disputes import services
+from disputes import selectors, services
 from disputes.admin.base import (
     SupportDeskAdmin,
     deadline_badge,
@@ -52,6 +52,7 @@ DETAIL_FIELDS = (
 PARTY_FIELDS = ("order_display", "buyer_display", "seller_display", "opened_by")
 MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "refund_display")
 RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
+ESCALATION_FIELDS = ("escalated_at", "escalated_by", "escalation_reason")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
 SUPERSEDED_FIELDS = ("superseded_evidence_display",)
@@ -67,12 +68,14 @@ class DisputePageAdmin(SupportDeskAdmin):
         ("Dispute", {"fields": DETAIL_FIELDS}),
         ("Order and parties", {"fields": PARTY_FIELDS}),
         ("Money", {"fields": MONEY_FIELDS}),
+        ("Escalation", {"fields": ESCALATION_FIELDS}),
         ("Resolution", {"fields": RESOLUTION_FIELDS}),
         ("Evidence", {"fields": EVIDENCE_FIELDS}),
         ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
     )
     readonly_fields = (
-        *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *RESOLUTION_FIELDS, *PROVIDER_FIELDS,
+        *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *ESCALATION_FIELDS, *RESOLUTION_FIELDS,
+        *PROVIDER_FIELDS,
         *EVIDENCE_FIELDS, *SUPERSEDED_FIELDS,
     )  # fmt: skip
 
@@ -261,6 +264,10 @@ class DisputePageAdmin(SupportDeskAdmin):
             for message in thread_page.object_list
         ]
         timeline, timeline_more = latest_events(user, dispute.pk, limit=TIMELINE_EVENTS)
+        offers = [
+            {"offer": offer, "role": roles.get(offer.proposed_by_id, "")}
+            for offer in selectors.offers_for(user=user, dispute=dispute)
+        ]
         drafts = request.session.pop(self._draft_key(dispute.pk), {})
         can_act = self.has_change_permission(request, dispute)
         return {
@@ -269,6 +276,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             "timeline": timeline,
             "timeline_more": timeline_more,
             "events_url": reverse("admin:disputes_disputeevent_changelist") + f"?q={dispute.pk}",
+            "offers": offers,
             "message_form": DisputeMessageForm(initial=drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
             "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),

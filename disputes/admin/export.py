@@ -1,4 +1,6 @@
 """The queue's CSV export: one row per message, streamed, with spreadsheet formulas defused.
+Each row carries the dispute's outcome (`settled` for a dispute its parties settled) and its
+escalation (when, by whom, why).
 Internal notes, and internal evidence in the evidence count, only in the variant that asks for
 them. It only reads."""
 
@@ -17,8 +19,9 @@ from disputes.models import Dispute, Message, Visibility
 CSV_HEADER = (
     "dispute_id", "order_id", "transaction_id", "kind", "status", "reason_code", "reason",
     "buyer", "buyer_email", "seller", "seller_email", "amount", "currency", "refund_amount",
-    "respond_by", "created_at", "closed_at", "outcome", "resolution", "message_id",
-    "message_at", "message_author", "message_visibility", "message_body", "evidence_count",
+    "respond_by", "created_at", "closed_at", "outcome", "resolution", "escalated_at",
+    "escalated_by", "escalation_reason", "message_id", "message_at", "message_author",
+    "message_visibility", "message_body", "evidence_count",
 )  # fmt: skip
 EXPORT_CHUNK = 500
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +52,7 @@ def export_rows(disputes: QuerySet[Dispute], *, include_notes: bool) -> Iterator
         thread = thread.filter(visibility=Visibility.PUBLIC)
         files = Q(evidence__visibility=Visibility.PUBLIC)
     rows = (
-        disputes.select_related("buyer", "seller", "order")
+        disputes.select_related("buyer", "seller", "order", "escalated_by")
         .annotate(export_evidence_count=Count("evidence", filter=files, distinct=True))
         .prefetch_related(Prefetch("messages", queryset=thread, to_attr="export_messages"))
         .order_by("id")
@@ -60,7 +63,9 @@ def export_rows(disputes: QuerySet[Dispute], *, include_notes: bool) -> Iterator
             dispute.status, dispute.reason_code, dispute.reason, dispute.buyer.username,
             dispute.buyer.email, dispute.seller.username, dispute.seller.email, dispute.amount,
             dispute.currency, dispute.refund_amount, dispute.respond_by, dispute.created_at,
-            dispute.closed_at, dispute.outcome, dispute.resolution,
+            dispute.closed_at, dispute.outcome, dispute.resolution, dispute.escalated_at,
+            dispute.escalated_by.username if dispute.escalated_by else None,
+            dispute.escalation_reason,
         ]  # fmt: skip
         messages: list[Message] = dispute.export_messages  # type: ignore[attr-defined]
         files_count = dispute.export_evidence_count  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus
+from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus, Outcome
 from orders.models import Store
 
 
@@ -67,6 +67,68 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() is None:
             return queryset
         raise IncorrectLookupParameters("overdue must be yes or no.")
+
+
+class EscalatedFilter(admin.SimpleListFilter):
+    """Disputes a party asked staff to decide (`escalated_at` set), or the others."""
+
+    title = "escalated"
+    parameter_name = "escalated"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Escalated by a party"), ("no", "Not escalated")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.filter(escalated_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(escalated_at__isnull=True)
+        if self.value() is None:
+            return queryset
+        raise IncorrectLookupParameters("escalated must be yes or no.")
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    """How decided disputes ended (settled between the parties, won, lost, withdrawn, expired,
+    or closed without a winner). Only decided disputes have an outcome, so a link here also
+    switches the state filter to the terminal ones unless it already shows decided disputes."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+    NONE = "none"
+    # State filter values that already include decided disputes.
+    DECIDED_STATES = (StateFilter.TERMINAL, StateFilter.ALL, *TERMINAL_STATUSES)
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            *[(value, str(label)) for value, label in Outcome.choices],
+            (self.NONE, "Closed without a winner"),
+        ]
+
+    def choices(self, changelist: Any) -> Any:
+        state = changelist.params.get(StateFilter.parameter_name)
+        keep = {} if state in self.DECIDED_STATES else {StateFilter.parameter_name: "terminal"}
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value, **keep}),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.NONE:
+            return queryset.filter(status__in=TERMINAL_STATUSES, outcome="")
+        if value in Outcome.values:
+            return queryset.filter(outcome=value)
+        raise IncorrectLookupParameters(f"Unknown outcome {value!r}.")
 
 
 class StoreFilter(admin.SimpleListFilter):

@@ -25,7 +25,7 @@ class DisputeInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
     show_change_link = True
     fields = ("dispute_link", "status_display", "deadline_display", "kind", "reason_code",
-              "amount", "currency", "created_at", "closed_at")  # fmt: skip
+              "amount", "currency", "created_at", "closed_at", "outcome")  # fmt: skip
     readonly_fields = fields
     ordering = ("-created_at", "-id")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -19,8 +19,14 @@ from disputes.admin.base import staff_user
 from disputes.admin.dashboard import dashboard_view
 from disputes.admin.dispute_page import DisputePageAdmin
 from disputes.admin.export import export_response
-from disputes.admin.filters import OverdueFilter, StateFilter, StoreFilter
-from disputes.models import Dispute
+from disputes.admin.filters import (
+    EscalatedFilter,
+    OutcomeFilter,
+    OverdueFilter,
+    StateFilter,
+    StoreFilter,
+)
+from disputes.models import OPEN_STATUSES, Dispute
 from disputes.selectors import backoffice
 from echo_disputes.errors import DomainError
 
@@ -31,14 +37,20 @@ REFUSALS_LISTED = 10
 class DisputeAdmin(DisputePageAdmin):
     list_display = (
         "id", "order_link", "buyer", "seller", "amount_display", "status_display",
-        "deadline_display", "last_activity_at",
+        "escalated_display", "deadline_display", "last_activity_at",
     )  # fmt: skip
     list_display_links = ("id",)
     list_select_related = ("buyer", "seller")
     # Only orderings an index serves at a million rows: the deadline queue and the id.
     sortable_by = ("id", "deadline_display")
     ordering = ("respond_by", "id")
-    list_filter = (StateFilter, "kind", "reason_code", OverdueFilter, StoreFilter)
+    # In the open queue, the disputes a party asked staff to decide come first (oldest
+    # escalation first), then the rest by deadline.
+    escalated_first = (F("escalated_at").asc(nulls_last=True), "respond_by", "id")
+    list_filter = (
+        StateFilter, EscalatedFilter, "kind", "reason_code", OverdueFilter, OutcomeFilter,
+        StoreFilter,
+    )  # fmt: skip
     # Shown for the search box; get_search_results does the (exact, indexed) matching.
     search_fields = ("=id",)
     search_help_text = (
@@ -54,19 +66,33 @@ class DisputeAdmin(DisputePageAdmin):
             # The queue shows only buyer and seller (list_select_related). An eight-table join
             # here cost ~20 ms of planning per page view, more than everything else together.
             return qs
-        return qs.select_related("buyer", "seller", "opened_by", "closed_by", "order__item__store")
+        return qs.select_related(
+            "buyer", "seller", "opened_by", "closed_by", "escalated_by", "order__item__store"
+        )
 
     def get_ordering(self, request: HttpRequest) -> Any:
         # The queue reads the open-disputes index by deadline; the archive views (all, terminal)
         # read the created_at index newest first, since no index orders every dispute by deadline.
-        if request.GET.get(StateFilter.parameter_name) in (StateFilter.ALL, StateFilter.TERMINAL):
+        state = request.GET.get(StateFilter.parameter_name)
+        if state in (StateFilter.ALL, StateFilter.TERMINAL):
             return ("-created_at", "-id")
+        if state in (None, StateFilter.OPEN, *OPEN_STATUSES):
+            return self.escalated_first
         return self.ordering
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         return backoffice.dispute_search(queryset, search_term), False
+
+    @admin.display(description="escalated")
+    def escalated_display(self, obj: Dispute) -> SafeString:
+        if obj.escalated_at is None:
+            return format_html('<span class="echo-muted-text">{}</span>', "—")
+        return format_html(
+            '<span class="echo-badge echo-escalated" title="{}">escalated</span>',
+            obj.escalated_at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
 
     @admin.display(description="order")
     def order_link(self, obj: Dispute) -> SafeString:

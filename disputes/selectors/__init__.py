@@ -6,9 +6,11 @@ from disputes.selectors.finance import (
     disputes_for_finance,
     finance_cursor_decode,
     finance_cursor_encode,
+    finance_dispute_amount,
     finance_dispute_get,
     finance_disputes_page,
 )
+from disputes.selectors.offers import offers_for, open_offer_for
 from disputes.selectors.party import (
     PartyDisputeList,
     dispute_for_order,
@@ -36,8 +38,11 @@ __all__ = [
     "events_visible_to",
     "finance_cursor_decode",
     "finance_cursor_encode",
+    "finance_dispute_amount",
     "finance_dispute_get",
     "finance_disputes_page",
     "messages_visible_to",
+    "offers_for",
+    "open_offer_for",
     "order_has_open_dispute",
 ]

@@ -7,12 +7,13 @@ import base64
 import binascii
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
 
 from disputes import policies, sql
-from disputes.models import Dispute
+from disputes.models import Dispute, Outcome
 from echo_disputes.errors import InvalidInput, NotFound
 
 FINANCE_FIELDS = sql.FINANCE_FIELDS
@@ -27,6 +28,15 @@ def disputes_for_finance(user: Any) -> QuerySet[Dispute]:
         .only(*FINANCE_FIELDS)
         .annotate(store_id=F("order__item__store_id"), transaction_id=F("order__transaction_id"))
     )
+
+
+def finance_dispute_amount(dispute: Dispute) -> Decimal:
+    """The provider's `dispute_amount`: what is disputed, except for a dispute the parties
+    settled, where it is the refund they agreed (the part of the disputed amount the buyer
+    gets), as the provider shows a dispute closed for less than was claimed (docs/payments.md)."""
+    if dispute.outcome == Outcome.SETTLED and dispute.refund_amount is not None:
+        return dispute.refund_amount
+    return dispute.amount
 
 
 def finance_cursor_encode(dispute: Dispute) -> str:

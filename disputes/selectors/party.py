@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from disputes import policies, sql
 from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
 from disputes.policies import Action
+from disputes.selectors.offers import open_offer_for
 from echo_disputes.errors import NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
@@ -73,7 +74,8 @@ def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
     """The dispute if it exists (else 404) and the user may see it (else 403), with the newest
     ECHO_DETAIL_MESSAGES messages and the files the user may read as `visible_messages` and
     `visible_evidence`, and how many messages the user may read as `message_count`: one statement
-    (disputes.sql), whose rows are used only once the policy allowed the read."""
+    (disputes.sql), whose rows are used only once the policy allowed the read; and its open
+    offer as `open_offer` (None if none), one small indexed query once the read is allowed."""
     dispute = sql.dispute_with_thread(
         dispute_id,
         visibilities=policies.message_visibilities(user),
@@ -82,6 +84,7 @@ def dispute_get_for(user: Any, dispute_id: int) -> Dispute:
     if dispute is None:
         raise NotFound(NO_DISPUTE, code="dispute_not_found")
     policies.require(user, Action.VIEW, dispute)
+    dispute.open_offer = open_offer_for(dispute)  # type: ignore[attr-defined]
     return dispute
 
 

@@ -21,6 +21,13 @@ from disputes.services.decisions import (
     disputes_expire,
 )
 from disputes.services.evidence import evidence_add
+from disputes.services.offers import (
+    dispute_escalate,
+    offer_accept,
+    offer_decline,
+    offer_propose,
+    offer_withdraw,
+)
 from disputes.services.opening import dispute_open
 from disputes.services.thread import message_post
 
@@ -35,10 +42,15 @@ __all__ = [
     "ChargebackResult",
     "chargeback_apply",
     "dispute_close",
+    "dispute_escalate",
     "dispute_open",
     "dispute_take_up",
     "dispute_withdraw",
     "disputes_expire",
     "evidence_add",
     "message_post",
+    "offer_accept",
+    "offer_decline",
+    "offer_propose",
+    "offer_withdraw",
 ]

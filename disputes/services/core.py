@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from disputes import states
-from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent
+from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent, Offer, OfferStatus
 from disputes.notifications import notify_users
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
 
@@ -69,7 +69,11 @@ def transition(
     target: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Apply a lifecycle move in memory and log it; returns the fields the caller must save."""
+    """Apply a lifecycle move in memory and log it; returns the fields the caller must save.
+
+    A move to a terminal status also lapses the dispute's open offer (`superseded`): whatever
+    decides a dispute (staff, the opener's withdrawal, expiry, the provider), nobody can accept
+    an offer on it afterwards. An accepted offer is marked before its settle move, so it stays."""
     current = dispute.status
     chosen = target if target is not None else states.single_target(move, current)
     if chosen is None or not states.is_allowed(move, current, chosen):
@@ -88,6 +92,11 @@ def transition(
     if chosen in TERMINAL_STATUSES:
         dispute.closed_at = now
         fields.append("closed_at")
+        lapsed = Offer.objects.filter(dispute_id=dispute.pk, status=OfferStatus.OPEN).update(
+            status=OfferStatus.SUPERSEDED, decided_at=now
+        )
+        if lapsed:
+            payload = {**(payload or {}), "offers_lapsed": lapsed}
     log_event(
         dispute=dispute,
         actor=actor,
@@ -145,11 +154,18 @@ def clean_text(value: str, *, field: str, minimum: int, maximum: int, label: str
 
 
 def money_validate(
-    value: Decimal | None, *, field: str, ceiling: Decimal, default: Decimal
+    value: Decimal | None,
+    *,
+    field: str,
+    ceiling: Decimal,
+    default: Decimal,
+    ceiling_label: str = "the order price",
 ) -> Decimal:
-    """A positive amount in cents, no more than the order price."""
+    """A positive amount in cents, no more than `ceiling` (the order price unless told)."""
     if value is None:
         return default
+    if not value.is_finite():
+        raise InvalidInput(f"{field} must be a number.", details={field: ["Must be a number."]})
     if value != value.quantize(CENT):
         raise InvalidInput(
             f"{field} has more than two decimals.", details={field: ["At most two decimals."]}
@@ -160,7 +176,7 @@ def money_validate(
         )
     if value > ceiling:
         raise InvalidInput(
-            f"{field} may not exceed the order price ({ceiling}).",
+            f"{field} may not exceed {ceiling_label} ({ceiling}).",
             details={field: [f"At most {ceiling}."]},
         )
     return value

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from disputes.models import Dispute, DisputeEvent, Message
+from disputes.models import Dispute, DisputeEvent, Message, Offer
 
 DISPUTE_FIELDS = {
     "id",
@@ -28,14 +28,14 @@ DISPUTE_FIELDS = {
     "closedAt",
 }
 # Additions beyond ECHO's shape; pinned so a new field is a deliberate choice.
-DISPUTE_EXTRA_FIELDS = {"kind", "refundAmount"}
+DISPUTE_EXTRA_FIELDS = {"kind", "refundAmount", "escalatedAt", "escalatedBy", "escalationReason"}
 MESSAGE_FIELDS = {"id", "disputeId", "userId", "username", "message", "visibility", "createdAt"}
 
 REASON = "The parcel arrived empty and the seller does not answer."
 
 
 def snapshot(dispute_id: int) -> dict[str, Any]:
-    """Everything a write could touch: the row, the thread and the audit log."""
+    """Everything a write could touch: the row, the thread, the offers and the audit log."""
     return {
         "row": Dispute.objects.filter(pk=dispute_id).values().get(),
         "messages": list(
@@ -44,6 +44,7 @@ def snapshot(dispute_id: int) -> dict[str, Any]:
         "events": list(
             DisputeEvent.objects.filter(dispute_id=dispute_id).values_list("pk", flat=True)
         ),
+        "offers": list(Offer.objects.filter(dispute_id=dispute_id).order_by("pk").values()),
     }
 
 

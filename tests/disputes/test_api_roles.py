@@ -178,6 +178,12 @@ MISSING_PATHS = [
     ("post", f"/api/disputes/{MISSING}/withdraw", {}),
     ("patch", f"/api/disputes/{MISSING}/close", {"resolution": "Done."}),
     ("post", f"/api/disputes/{MISSING}/take-up", {}),
+    ("get", f"/api/disputes/{MISSING}/offers", None),
+    ("post", f"/api/disputes/{MISSING}/offers", {"amount": "5.00"}),
+    ("post", f"/api/disputes/{MISSING}/offers/{MISSING}/accept", {}),
+    ("post", f"/api/disputes/{MISSING}/offers/{MISSING}/decline", {}),
+    ("post", f"/api/disputes/{MISSING}/offers/{MISSING}/withdraw", {}),
+    ("post", f"/api/disputes/{MISSING}/escalate", {"reason": "Please decide this one."}),
     ("post", "/api/disputes", {"orderId": MISSING, "reason": REASON}),
 ]
 

@@ -57,6 +57,7 @@ def test_open_returns_the_echo_dispute_shape(
         "moreMessages",
         "messagesUrl",
         "evidence",
+        "openOffer",
     }
     assert data["orderId"] == order.pk
     assert data["createdByUserId"] == buyer.pk

@@ -4,6 +4,7 @@ messages (STYLE: Queries)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -85,11 +86,14 @@ def test_detail_query_count_is_the_same_for_1_and_30_messages(
 
 
 def test_detail_query_budget(client_for: Callable[..., APIClient]) -> None:
-    """Two queries: the user (authentication), then the dispute with its opener, its thread and
-    its files with their people's names, as one statement (disputes.sql)."""
+    """Three queries: the user (authentication), then the dispute with its opener, its thread and
+    its files with their people's names, as one statement (disputes.sql), then its open offer
+    with its proposer's name."""
     dispute = make_dispute()
     services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="hello")
-    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 2
+    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 3
+    services.offer_propose(actor=dispute.seller, dispute_id=dispute.pk, amount=Decimal("5.00"))
+    assert _count(client_for(dispute.buyer), f"/api/disputes/{dispute.pk}") == 3
 
 
 def test_unfiltered_party_list_query_budget(client_for: Callable[..., APIClient]) -> None:

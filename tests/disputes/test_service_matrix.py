@@ -1,5 +1,9 @@
 """Every (from-state, action, actor) triple against the services (docs/design.md §4 and §5).
 
+The offer moves run against a dispute that holds an open offer made by the respondent before the
+dispute reached its state (a decided dispute's offer has lapsed), so the opener is the party who
+may answer it and the respondent the one who may withdraw it.
+
 The table is written per action as rows of from-state -> the result for each actor column:
 (opener, respondent, stranger, staff). A result is the state the dispute ends in, or the error the
 service raises. Rows run with the buyer as opener, and again with the seller as opener for the
@@ -9,13 +13,14 @@ actions where the opener's side matters (the respondent's response, the opener's
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from accounts.models import User
 from disputes import services
-from disputes.models import Dispute, DisputeStatus, EventType, Message, Outcome
+from disputes.models import Dispute, DisputeStatus, EventType, Message, Offer, OfferStatus, Outcome
 from echo_disputes.errors import Conflict, DomainError, NotAllowed, NotFound
 from tests.disputes.helpers import new_events, snapshot
 from tests.factories import make_dispute, make_order, make_overdue, new_staff, new_user
@@ -51,9 +56,22 @@ TABLE: dict[str, dict[str, tuple[Any, Any, Any, Any]]] = {
                    LOST: (F, F, F, C), CLOSED: (F, F, F, C)},
     "withdraw": {N: (CLOSED, F, F, F), R: (CLOSED, F, F, F), WON: (C, F, F, F),
                  LOST: (C, F, F, F), CLOSED: (C, F, F, F)},
+    # Offers and escalation: the parties only, on an open dispute; none changes the state but
+    # an accepted offer, which settles it.
+    "propose_offer": {N: (N, N, F, F), R: (R, R, F, F), WON: (C, C, F, F), LOST: (C, C, F, F),
+                      CLOSED: (C, C, F, F)},
+    "accept_offer": {N: (CLOSED, F, F, F), R: (CLOSED, F, F, F), WON: (C, F, F, F),
+                     LOST: (C, F, F, F), CLOSED: (C, F, F, F)},
+    "decline_offer": {N: (N, F, F, F), R: (R, F, F, F), WON: (C, F, F, F), LOST: (C, F, F, F),
+                      CLOSED: (C, F, F, F)},
+    "withdraw_offer": {N: (F, N, F, F), R: (F, R, F, F), WON: (F, C, F, F), LOST: (F, C, F, F),
+                       CLOSED: (F, C, F, F)},
+    "escalate": {N: (N, N, F, F), R: (R, R, F, F), WON: (C, C, F, F), LOST: (C, C, F, F),
+                 CLOSED: (C, C, F, F)},
 }  # fmt: skip
 
-OPENER_MATTERS = ("post_public", "withdraw")
+OFFER_MOVES = ("propose_offer", "accept_offer", "decline_offer", "withdraw_offer")
+OPENER_MATTERS = ("post_public", "withdraw", *OFFER_MOVES, "escalate")
 
 SUCCESS_EVENT = {
     "take_up": EventType.TAKEN_UP,
@@ -61,13 +79,38 @@ SUCCESS_EVENT = {
     "close_lost": EventType.DECIDED,
     "close_none": EventType.CLOSED,
     "withdraw": EventType.WITHDRAWN,
+    "accept_offer": EventType.OFFER_ACCEPTED,
+}
+# Moves that change no status: their one event carries none.
+STILL_EVENT = {
+    "propose_offer": EventType.OFFER_MADE,
+    "decline_offer": EventType.OFFER_DECLINED,
+    "withdraw_offer": EventType.OFFER_WITHDRAWN,
+    "escalate": EventType.ESCALATED,
+}
+# What becomes of the respondent's offer.
+OFFER_AFTER = {
+    "propose_offer": OfferStatus.SUPERSEDED,
+    "accept_offer": OfferStatus.ACCEPTED,
+    "decline_offer": OfferStatus.DECLINED,
+    "withdraw_offer": OfferStatus.WITHDRAWN,
+    "escalate": OfferStatus.OPEN,
 }
 SUCCESS_OUTCOME = {
     "close_won": Outcome.WON,
     "close_lost": Outcome.LOST,
     "close_none": "",
     "withdraw": Outcome.WITHDRAWN,
+    "accept_offer": Outcome.SETTLED,
 }
+
+
+def _the_offer(dispute_id: int) -> int:
+    """The respondent's offer the setup made (the one offer of the dispute); for a dispute that
+    does not exist, an id that names nothing (the service's 404 is about the dispute first)."""
+    found = Offer.objects.filter(dispute_id=dispute_id).values_list("pk", flat=True).first()
+    return 987654321 if found is None else found
+
 
 ACTIONS: dict[str, Callable[[User, int], Any]] = {
     "post_public": lambda u, d: services.message_post(actor=u, dispute_id=d, body="My side."),
@@ -85,7 +128,24 @@ ACTIONS: dict[str, Callable[[User, int], Any]] = {
         actor=u, dispute_id=d, resolution="Settled between the parties."
     ),
     "withdraw": lambda u, d: services.dispute_withdraw(actor=u, dispute_id=d),
+    "propose_offer": lambda u, d: services.offer_propose(
+        actor=u, dispute_id=d, amount=Decimal("12.50"), note="Half of it?"
+    ),
+    "accept_offer": lambda u, d: services.offer_accept(
+        actor=u, dispute_id=d, offer_id=_the_offer(d)
+    ),
+    "decline_offer": lambda u, d: services.offer_decline(
+        actor=u, dispute_id=d, offer_id=_the_offer(d)
+    ),
+    "withdraw_offer": lambda u, d: services.offer_withdraw(
+        actor=u, dispute_id=d, offer_id=_the_offer(d)
+    ),
+    "escalate": lambda u, d: services.dispute_escalate(
+        actor=u, dispute_id=d, reason="We cannot agree on a refund."
+    ),
 }
+# Where the offer and escalation moves act on a dispute with the respondent's open offer.
+WITH_OFFER = (*OFFER_MOVES, "escalate")
 
 
 def _cases() -> list[Any]:
@@ -109,11 +169,23 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _setup(state: str, opener: str) -> tuple[Dispute, dict[str, User]]:
+def _setup(state: str, opener: str, with_offer: bool = False) -> tuple[Dispute, dict[str, User]]:
     buyer, seller, staff = new_user(), new_user(), new_staff()
     order = make_order(buyer=buyer, seller=seller)
-    dispute = make_dispute(state=state, order=order, opener=opener, staff=staff)
     opener_user, respondent = (buyer, seller) if opener == "buyer" else (seller, buyer)
+    if not with_offer:
+        dispute = make_dispute(state=state, order=order, opener=opener, staff=staff)
+    else:
+        start = R if state == R else N
+        dispute = make_dispute(state=start, order=order, opener=opener, staff=staff)
+        services.offer_propose(actor=respondent, dispute_id=dispute.pk, amount=Decimal("30.00"))
+        decisions = {WON: "won", LOST: "lost", CLOSED: None}
+        if state in decisions:
+            services.dispute_close(
+                actor=staff, dispute_id=dispute.pk, outcome=decisions[state], resolution="Done."
+            )
+        dispute.refresh_from_db()
+        assert dispute.status == state
     return dispute, {
         "opener": opener_user,
         "respondent": respondent,
@@ -125,7 +197,7 @@ def _setup(state: str, opener: str) -> tuple[Dispute, dict[str, User]]:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "state", "opener", "column", "expected"), _cases())
 def test_service_matrix(action: str, state: str, opener: str, column: str, expected: Any) -> None:
-    dispute, users = _setup(state, opener)
+    dispute, users = _setup(state, opener, with_offer=action in WITH_OFFER)
     actor = users[column]
     before = snapshot(dispute.pk)
 
@@ -162,7 +234,36 @@ def test_service_matrix(action: str, state: str, opener: str, column: str, expec
             assert Dispute.objects.filter(pk=dispute.pk).values().get() == before["row"]
         return
 
+    if action in WITH_OFFER:
+        respondents_offer = Offer.objects.get(pk=before["offers"][0]["id"])
+        assert respondents_offer.status == OFFER_AFTER[action]
+        assert (respondents_offer.decided_at is None) == (action == "escalate")
+    if action in STILL_EVENT:
+        assert not moved
+        assert events == [(STILL_EVENT[action], "", "", actor.pk)]
+        row = Dispute.objects.filter(pk=dispute.pk).values().get()
+        changed = {k for k, v in row.items() if before["row"][k] != v}
+        escalation = {"escalated_at", "escalated_by_id", "escalation_reason"}
+        activity = {"updated_at", "last_activity_at"}
+        assert changed == (activity | escalation if action == "escalate" else activity)
+        if action == "propose_offer":
+            made = Offer.objects.exclude(pk=respondents_offer.pk).get(dispute=dispute)
+            assert (made.proposed_by_id, made.amount, made.status) == (
+                actor.pk,
+                Decimal("12.50"),
+                OfferStatus.OPEN,
+            )
+        if action == "escalate":
+            assert (dispute.escalated_by_id, dispute.escalation_reason) == (
+                actor.pk,
+                "We cannot agree on a refund.",
+            )
+        return
+
     assert events == [(SUCCESS_EVENT[action], state, expected, actor.pk)]
+    if action == "accept_offer":
+        assert dispute.refund_amount == Decimal("30.00")
+        assert dispute.resolution.startswith("Settled between the parties")
     if action in SUCCESS_OUTCOME:
         assert dispute.outcome == SUCCESS_OUTCOME[action]
         assert dispute.closed_by_id == actor.pk

@@ -63,6 +63,9 @@ def busy_dispute() -> Dispute:
     same = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
     last_two = list(Message.objects.filter(dispute=dispute).order_by("-id")[:2])
     Message.objects.filter(pk__in=[m.pk for m in last_two]).update(created_at=same)
+    services.dispute_escalate(
+        actor=dispute.seller, dispute_id=dispute.pk, reason="  Please decide this one.  "
+    )
     services.dispute_close(
         actor=staff, dispute_id=dispute.pk, outcome="lost", refund_amount=Decimal("3.10"),
         resolution="Refund part of the price.",
@@ -92,6 +95,11 @@ def test_dispute_with_thread_matches_the_orm(
     assert isinstance(found.amount, Decimal) and found.amount == Decimal("7.25")
     assert found.refund_amount == Decimal("3.10")
     assert found.created_at.tzinfo is not None and found.closed_at is not None
+    assert found.escalated_at is not None and found.escalated_at.tzinfo is not None
+    assert (found.escalated_by_id, found.escalation_reason) == (
+        busy_dispute.seller_id,
+        "Please decide this one.",
+    )
 
 
 def _orm_newest(dispute_id: int, visibilities: tuple[str, ...], newest: int) -> list[Any]:
@@ -164,6 +172,14 @@ def party() -> Any:
         make_dispute(order=make_order(buyer=user), state=state, staff=staff)
         make_dispute(order=make_order(seller=user), state=state, staff=staff, opener="buyer")
     make_dispute(order=make_order(seller=user), opener="seller", staff=staff)
+    # Settled between the parties (closed, outcome settled, a refund) and escalated to staff.
+    settled = make_dispute(order=make_order(buyer=user), staff=staff)
+    offer = services.offer_propose(
+        actor=settled.seller, dispute_id=settled.pk, amount=Decimal("12.34")
+    )
+    services.offer_accept(actor=user, dispute_id=settled.pk, offer_id=offer.pk)
+    escalated = make_dispute(order=make_order(seller=user), staff=staff)
+    services.dispute_escalate(actor=user, dispute_id=escalated.pk, reason="We cannot agree.")
     make_dispute()
     moment = datetime(2026, 2, 1, 12, 0, 0, 654321, tzinfo=UTC)
     ids = list(Dispute.objects.order_by("id").values_list("pk", flat=True)[:3])

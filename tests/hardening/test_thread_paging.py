@@ -210,8 +210,8 @@ def test_list_query_count_is_constant_in_the_number_of_messages(
     many = [_queries(client, path) for path in paths]
     assert few == many
     # The user (token), the dispute and its policy check, one page of messages; the detail is
-    # the user and one statement.
-    assert many == [3, 3, 3, 2]
+    # the user, one statement and its open offer.
+    assert many == [3, 3, 3, 3]
 
 
 # --- the detail's newest N ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,7 +24,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import token_issue
-from disputes.models import Dispute
+from disputes import services
+from disputes.models import Dispute, Offer
 from orders.models import Item, Order
 from tests.factories import PASSWORD, StaffFactory, UserFactory, make_dispute, make_order
 
@@ -47,6 +49,7 @@ class World:
     dispute: Dispute
     free_order: Order
     item: Item
+    offer: Offer
     users: dict[str, User | None] = field(default_factory=dict)
 
     @classmethod
@@ -55,7 +58,9 @@ class World:
         staff = StaffFactory.create()
         dispute = make_dispute(order=make_order(buyer=buyer, seller=seller), staff=staff)
         free_order = make_order(buyer=buyer, seller=seller)
-        world = cls(buyer, seller, stranger, staff, dispute, free_order, free_order.item)
+        # The seller's open offer: the buyer may answer it, the seller withdraw it.
+        offer = services.offer_propose(actor=seller, dispute_id=dispute.pk, amount=Decimal("30"))
+        world = cls(buyer, seller, stranger, staff, dispute, free_order, free_order.item, offer)
         world.users = {
             "anonymous": None,
             "buyer": buyer,
@@ -163,6 +168,29 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         API,
         Rule((401, 403, 403, 403, 200), _const({"resolution": "Settled by support."})),
     ),
+    # Offers and escalation: only the parties take part (staff decide, docs/design.md §5). The
+    # world's dispute has the seller's open offer: the buyer answers it, the seller withdraws it.
+    ("GET", "/api/disputes/{pk}/offers"): (API, Rule((401, 200, 200, 403, 200))),
+    ("POST", "/api/disputes/{pk}/offers"): (
+        API,
+        Rule((401, 201, 201, 403, 403), _const({"amount": "25.00", "note": "Meet halfway?"})),
+    ),
+    ("POST", "/api/disputes/{pk}/offers/{offer_id}/accept"): (
+        API,
+        Rule((401, 200, 403, 403, 403), _const({})),
+    ),
+    ("POST", "/api/disputes/{pk}/offers/{offer_id}/decline"): (
+        API,
+        Rule((401, 200, 403, 403, 403), _const({})),
+    ),
+    ("POST", "/api/disputes/{pk}/offers/{offer_id}/withdraw"): (
+        API,
+        Rule((401, 403, 200, 403, 403), _const({})),
+    ),
+    ("POST", "/api/disputes/{pk}/escalate"): (
+        API,
+        Rule((401, 200, 200, 403, 403), _const({"reason": "We cannot agree; please decide."})),
+    ),
     # Evidence (tests/evidence holds its full table). The table sends an empty form, so who may
     # upload shows as 400 for the missing file (the right to post is checked before the body is
     # read), and the {pk} it names is no file of the dispute (404 to those who may read it).
@@ -205,6 +233,36 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
     ),
     ("GET", "/disputes/{dispute_id}/withdraw/"): (PAGE, Rule((302, 200, 403, 404, 404))),
     ("POST", "/disputes/{dispute_id}/withdraw/"): (PAGE, Rule((302, 302, 403, 404, 404))),
+    # The thread page's offer and escalation forms (a staff user who is no party gets 404, like
+    # a stranger: the pages are the parties').
+    ("POST", "/disputes/{dispute_id}/offers/"): (
+        PAGE,
+        Rule((302, 302, 302, 404, 404), _const({"offer-amount": "25.00", "offer-note": ""})),
+    ),
+    ("GET", "/disputes/{dispute_id}/offers/{offer_id}/accept/"): (
+        PAGE,
+        Rule((302, 200, 403, 404, 404)),
+    ),
+    ("POST", "/disputes/{dispute_id}/offers/{offer_id}/accept/"): (
+        PAGE,
+        Rule((302, 302, 403, 404, 404)),
+    ),
+    ("POST", "/disputes/{dispute_id}/offers/{offer_id}/decline/"): (
+        PAGE,
+        Rule((302, 302, 403, 404, 404)),
+    ),
+    ("POST", "/disputes/{dispute_id}/offers/{offer_id}/withdraw/"): (
+        PAGE,
+        Rule((302, 403, 302, 404, 404)),
+    ),
+    ("GET", "/disputes/{dispute_id}/escalate/"): (PAGE, Rule((302, 200, 200, 404, 404))),
+    ("POST", "/disputes/{dispute_id}/escalate/"): (
+        PAGE,
+        Rule(
+            (302, 302, 302, 404, 404),
+            _const({"escalate-reason": "We cannot agree; please decide."}),
+        ),
+    ),
     # The page's evidence form and a download; the {pk} the table names is no file of the dispute.
     ("POST", "/disputes/{dispute_id}/evidence/"): (
         PAGE,
@@ -290,6 +348,7 @@ def _url(route: str, world: World) -> str:
     on_orders = route.startswith(("/api/orders/", "/orders/", "/disputes/orders/"))
     return route.format(
         dispute_id=world.dispute.pk,
+        offer_id=world.offer.pk,
         order_id=world.free_order.pk if on_orders else world.dispute.order_id,
         pk=world.item.pk
         if route.startswith("/api/items/")

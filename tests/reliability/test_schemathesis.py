@@ -132,6 +132,15 @@ BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"message"}),
         "the message's 1..2000 characters count after trimming",
     ),
+    "POST /api/disputes/{id}/offers": (
+        frozenset({"amount", "currency", "note"}),
+        "an offer is at most the disputed amount, in the dispute's currency, its note at most 500 "
+        "characters after trimming",
+    ),
+    "POST /api/disputes/{id}/escalate": (
+        frozenset({"reason"}),
+        "the reason's 10..500 characters count after trimming",
+    ),
     "PATCH /api/disputes/{id}/close": (
         frozenset({"resolution", "refundAmount"}),
         "the resolution counts after trimming; a refund only with outcome lost, at most the "

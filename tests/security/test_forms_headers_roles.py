@@ -251,6 +251,11 @@ REFUSED_ELEVATION: dict[tuple[str, str], tuple[int, str]] = {
             ("POST", "/api/disputes"),
             ("POST", "/api/disputes/{id}/messages"),
             ("POST", "/api/disputes/{id}/withdraw"),
+            ("POST", "/api/disputes/{id}/offers"),
+            ("POST", "/api/disputes/{id}/offers/{offer_id}/accept"),
+            ("POST", "/api/disputes/{id}/offers/{offer_id}/decline"),
+            ("POST", "/api/disputes/{id}/offers/{offer_id}/withdraw"),
+            ("POST", "/api/disputes/{id}/escalate"),
             ("POST", "/api/items"),
             ("POST", "/api/orders"),
             ("POST", "/api/users/login"),
@@ -275,6 +280,8 @@ def test_no_request_body_anywhere_makes_its_sender_staff() -> None:
             path.replace("{id}", str(dispute.pk))
             .replace("{dispute_id}", str(dispute.pk))
             .replace("{order_id}", str(dispute.order_id))
+            # The body is refused before the offer is looked up: any id will do.
+            .replace("{offer_id}", "1")
         )
         response = getattr(client, method.lower())(url, ELEVATION, format="json")
         body = assert_error(response, status, code)

@@ -66,7 +66,9 @@ class FinanceDisputeOutput(serializers.Serializer):
     expiration_time = UtcZField(source="respond_by")
     dispute_reason = serializers.CharField(source="get_reason_code_display")
     original_order_amount = MoneyField(source="original_amount")
-    dispute_amount = MoneyField(source="amount")
+    dispute_amount = MoneyField(
+        source="amount", help_text="A settled dispute's is the refund the parties agreed."
+    )
     status = serializers.ChoiceField(choices=DisputeStatus.choices)
     fee = MoneyField()
     fee_currency = serializers.CharField()
@@ -85,7 +87,7 @@ class FinanceDisputeOutput(serializers.Serializer):
             "expiration_time": _utc_z(dispute.respond_by),
             "dispute_reason": REASON_LABELS.get(dispute.reason_code, dispute.reason_code),
             "original_order_amount": money_text(dispute.original_amount),
-            "dispute_amount": money_text(dispute.amount),
+            "dispute_amount": money_text(selectors.finance_dispute_amount(dispute)),
             "status": dispute.status,
             "fee": money_text(dispute.fee),
             "fee_currency": dispute.fee_currency,

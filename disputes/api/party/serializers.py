@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disputes.api.party.evidence import EvidenceOutput
-from disputes.models import Dispute, Message, Outcome, ReasonCode, Visibility
+from disputes.models import Dispute, Message, Offer, OfferStatus, Outcome, ReasonCode, Visibility
 from echo_disputes.serializers import (
     MONEY_INPUT_HELP,
     CurrencyField,
@@ -63,6 +63,21 @@ class DisputeCloseInput(StrictInputSerializer):
 
 class DisputeWithdrawInput(StrictInputSerializer):
     pass
+
+
+class OfferProposeInput(StrictInputSerializer):
+    # The bounds (0 < amount <= the disputed amount, two decimals) are the service's rule.
+    amount = MoneyField(decimal_places=None, max_digits=14, help_text=MONEY_INPUT_HELP)
+    currency = CurrencyField(
+        required=False, help_text="If sent, it must be the dispute's currency."
+    )
+    note = serializers.CharField(
+        required=False, default="", allow_blank=True, trim_whitespace=False
+    )
+
+
+class DisputeEscalateInput(StrictInputSerializer):
+    reason = serializers.CharField(trim_whitespace=False, allow_blank=True)
 
 
 def _utc_active() -> bool:
@@ -119,6 +134,47 @@ class MessageOutput(_UtcOnce, serializers.ModelSerializer):
         }
 
 
+class OfferOutput(_UtcOnce, serializers.ModelSerializer):
+    disputeId = serializers.IntegerField(source="dispute_id")
+    proposedByUserId = serializers.IntegerField(source="proposed_by_id")
+    proposedByUsername = serializers.CharField(source="proposed_by.username")
+    amount = MoneyField(coerce_to_string=False)
+    status = serializers.ChoiceField(choices=OfferStatus.choices)
+    createdAt = serializers.DateTimeField(source="created_at")
+    decidedAt = serializers.DateTimeField(source="decided_at", allow_null=True)
+
+    class Meta:
+        model = Offer
+        fields = (
+            "id",
+            "disputeId",
+            "proposedByUserId",
+            "proposedByUsername",
+            "amount",
+            "currency",
+            "note",
+            "status",
+            "createdAt",
+            "decidedAt",
+        )
+
+    def to_representation(self, offer: Offer) -> dict[str, Any]:
+        # Built directly, like MessageOutput, with the same keys as the declared fields.
+        utc = self.utc()
+        return {
+            "id": offer.pk,
+            "disputeId": offer.dispute_id,
+            "proposedByUserId": offer.proposed_by_id,
+            "proposedByUsername": offer.proposed_by.username,
+            "amount": money_number(offer.amount),
+            "currency": offer.currency,
+            "note": offer.note,
+            "status": offer.status,
+            "createdAt": _iso(offer.created_at, utc),
+            "decidedAt": _iso(offer.decided_at, utc),
+        }
+
+
 class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
     """ECHO's dispute shape plus the lifecycle (`state`) and money fields."""
 
@@ -137,6 +193,9 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
     closedAt = serializers.DateTimeField(source="closed_at", allow_null=True)
+    escalatedAt = serializers.DateTimeField(source="escalated_at", allow_null=True)
+    escalatedBy = serializers.IntegerField(source="escalated_by_id", allow_null=True)
+    escalationReason = serializers.SerializerMethodField()
 
     class Meta:
         model = Dispute
@@ -159,6 +218,9 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
             "createdAt",
             "updatedAt",
             "closedAt",
+            "escalatedAt",
+            "escalatedBy",
+            "escalationReason",
         )
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
@@ -183,6 +245,9 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
             "createdAt": _iso(dispute.created_at, utc),
             "updatedAt": _iso(dispute.updated_at, utc),
             "closedAt": _iso(dispute.closed_at, utc),
+            "escalatedAt": _iso(dispute.escalated_at, utc),
+            "escalatedBy": dispute.escalated_by_id,
+            "escalationReason": self.get_escalationReason(dispute),
         }
 
     @extend_schema_field(serializers.CharField())
@@ -199,6 +264,11 @@ class DisputeOutput(_UtcOnce, serializers.ModelSerializer):
         # ECHO documents null until an admin closes the dispute.
         return dispute.resolution or None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_escalationReason(self, dispute: Dispute) -> str | None:
+        # Null until a party escalates, like `resolution` until a decision.
+        return dispute.escalation_reason or None
+
 
 class DisputeDetailOutput(DisputeOutput):
     """The dispute with the newest ECHO_DETAIL_MESSAGES messages of its thread (oldest first among
@@ -214,6 +284,7 @@ class DisputeDetailOutput(DisputeOutput):
     )
     messagesUrl = serializers.CharField(help_text="The thread, paged (oldest first).")
     evidence = serializers.SerializerMethodField()
+    openOffer = serializers.SerializerMethodField()
 
     class Meta(DisputeOutput.Meta):
         fields = (
@@ -223,6 +294,7 @@ class DisputeDetailOutput(DisputeOutput):
             "moreMessages",
             "messagesUrl",
             "evidence",
+            "openOffer",
         )
 
     def to_representation(self, dispute: Dispute) -> dict[str, Any]:
@@ -234,7 +306,14 @@ class DisputeDetailOutput(DisputeOutput):
         data["moreMessages"] = count > shown
         data["messagesUrl"] = reverse("dispute-messages", args=[dispute.pk])
         data["evidence"] = self.get_evidence(dispute)
+        data["openOffer"] = self.get_openOffer(dispute)
         return data
+
+    @extend_schema_field(OfferOutput(allow_null=True))
+    def get_openOffer(self, dispute: Dispute) -> dict[str, Any] | None:
+        # The selector reads the open offer as `open_offer` (a new dispute has none).
+        offer = getattr(dispute, "open_offer", None)
+        return None if offer is None else OfferOutput(offer).data  # type: ignore[return-value]
 
     @extend_schema_field(EvidenceOutput(many=True))
     def get_evidence(self, dispute: Dispute) -> list[dict[str, Any]]:

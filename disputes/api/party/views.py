@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.policies import is_support_staff
 from accounts.requests import request_user
 from disputes import selectors, services
+from disputes.api.party.offers import OfferActions
 from disputes.api.party.permissions import DisputePolicy
 from disputes.api.party.serializers import (
     DisputeCloseInput,
@@ -53,7 +54,9 @@ THREAD_ORDERS = ("oldest", "newest")
     ),
 )
 @extend_schema(tags=["disputes"])
-class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisputeViewSet(
+    OfferActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = (IsAuthenticated, DisputePolicy)
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = DisputeFilter
@@ -61,6 +64,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     policy_actions = {
         "retrieve": Action.VIEW,
         "messages": {"GET": Action.VIEW, "POST": Action.POST_MESSAGE},
+        "offers": Action.VIEW,
         "withdraw": Action.WITHDRAW,
         "close": Action.DECIDE,
         "take_up": Action.TAKE_UP,
@@ -157,6 +161,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         # A new dispute has no messages yet, and its opener is the caller: nothing to re-read.
         dispute.visible_messages = []  # type: ignore[attr-defined]
+        dispute.open_offer = None  # type: ignore[attr-defined]
         return Response(DisputeDetailOutput(dispute).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -1,0 +1,291 @@
+"""The parties settle alone: offers of a refund between buyer and seller, and escalation to staff
+when they cannot agree (docs/design.md §4, Offers and escalation).
+
+Every offer write happens under the dispute's row lock, and the offer is read again after the
+lock is taken: two answers to one offer, an accept and a withdrawal, or an accept and a staff
+decision are serialized by that lock, and the one that comes second finds the offer (or the
+dispute) no longer open: 409.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from disputes import policies, states
+from disputes.models import Dispute, EventType, Offer, OfferStatus, Outcome
+from disputes.policies import Action
+from disputes.services.core import (
+    REASON_MAX,
+    REASON_MIN,
+    clean_text,
+    lock_dispute,
+    log_event,
+    money_validate,
+    notify_on_commit,
+    notify_parties_on_commit,
+    parties,
+    transition,
+)
+from echo_disputes.errors import Conflict, InvalidInput, NotFound
+
+NOTE_MAX = 500
+
+
+def _require_step(dispute: Dispute, step: states.Step) -> None:
+    if not states.step_allowed(step, dispute.status):
+        raise Conflict(
+            f"The dispute is {dispute.status}; a decided dispute takes no offers or escalation.",
+            code="dispute_closed",
+        )
+
+
+def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
+    """The dispute's offer, read after the dispute's lock: its status is the current one, since
+    no offer changes without that lock."""
+    offer = Offer.objects.filter(pk=offer_id, dispute_id=dispute.pk).first()
+    if offer is None:
+        raise NotFound("Offer not found", code="offer_not_found")
+    offer.dispute = dispute
+    return offer
+
+
+def _require_open(offer: Offer) -> None:
+    if not offer.is_open:
+        raise Conflict(
+            f"The offer is {offer.status}; only an open offer can change.", code="offer_not_open"
+        )
+
+
+def _touch(dispute: Dispute, now: datetime) -> list[str]:
+    dispute.updated_at = now
+    dispute.last_activity_at = now
+    return ["updated_at", "last_activity_at"]
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+@transaction.atomic
+def offer_propose(
+    *,
+    actor: User,
+    dispute_id: int,
+    amount: Decimal | None,
+    note: str = "",
+    currency: str | None = None,
+) -> Offer:
+    """A party proposes a refund of `amount` (0 < amount <= the disputed amount, in cents, in
+    the dispute's currency: `currency`, if given, must be it). It supersedes the open offer."""
+    dispute = lock_dispute(dispute_id)
+    policies.require(actor, Action.PROPOSE_OFFER, dispute)
+    if amount is None:
+        raise InvalidInput("amount is required.", details={"amount": ["This field is required."]})
+    value = money_validate(
+        amount,
+        field="amount",
+        ceiling=dispute.amount,
+        default=dispute.amount,
+        ceiling_label="the disputed amount",
+    )
+    if currency is not None and currency.upper() != dispute.currency:
+        raise InvalidInput(
+            f"The offer must be in the dispute's currency ({dispute.currency}).",
+            details={"currency": [f"Must be {dispute.currency}."]},
+        )
+    text = (note or "").strip()
+    if len(text) > NOTE_MAX:
+        raise InvalidInput(
+            f"The note must be at most {NOTE_MAX} characters.",
+            details={"note": [f"At most {NOTE_MAX} characters."]},
+        )
+    _require_step(dispute, states.Step.PROPOSE_OFFER)
+    now = timezone.now()
+    superseded = list(
+        Offer.objects.filter(dispute_id=dispute.pk, status=OfferStatus.OPEN).values_list(
+            "pk", flat=True
+        )
+    )
+    if superseded:
+        Offer.objects.filter(pk__in=superseded).update(
+            status=OfferStatus.SUPERSEDED, decided_at=now
+        )
+    offer = Offer.objects.create(
+        dispute=dispute,
+        proposed_by=actor,
+        amount=value,
+        currency=dispute.currency,
+        note=text,
+        created_at=now,
+    )
+    log_event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.OFFER_MADE,
+        payload={
+            "offer_id": offer.pk,
+            "amount": str(value),
+            "currency": dispute.currency,
+            "superseded_offer_id": superseded[0] if superseded else None,
+        },
+        at=now,
+    )
+    dispute.save(update_fields=_touch(dispute, now))
+    notify_parties_on_commit(
+        dispute=dispute,
+        exclude=actor.pk,
+        subject=f"New offer on dispute #{dispute.pk}",
+        body=f"{actor.username} offers a refund of {_money(value, dispute.currency)}."
+        + (f"\n\n{text}" if text else "")
+        + "\n\nYou may accept or decline it on the dispute's page.",
+    )
+    return offer
+
+
+def settlement_text(dispute: Dispute, offer: Offer, accepter: User) -> str:
+    proposer = dispute.buyer if offer.proposed_by_id == dispute.buyer_id else dispute.seller
+    return (
+        f"Settled between the parties: the buyer is refunded "
+        f"{_money(offer.amount, offer.currency)} of the {_money(dispute.amount, dispute.currency)} "
+        f"disputed, as offered by {proposer.username} and accepted by {accepter.username}."
+    )
+
+
+@transaction.atomic
+def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
+    """The party who did not propose the offer accepts it: the dispute closes, outcome
+    `settled`, with the offer as the buyer's refund, like a decision for the buyer."""
+    dispute = lock_dispute(dispute_id)
+    offer = _locked_offer(dispute, offer_id)
+    policies.require(actor, Action.ANSWER_OFFER, offer)
+    _require_step(dispute, states.Step.ANSWER_OFFER)
+    _require_open(offer)
+    now = timezone.now()
+    # Marked before the move, so the terminal move's lapse of open offers leaves it alone.
+    offer.status = OfferStatus.ACCEPTED
+    offer.decided_at = now
+    offer.save(update_fields=["status", "decided_at"])
+    text = settlement_text(dispute, offer, actor)
+    fields = transition(
+        dispute=dispute,
+        move=states.Move.SETTLE,
+        actor=actor,
+        event_type=EventType.OFFER_ACCEPTED,
+        now=now,
+        payload={
+            "offer_id": offer.pk,
+            "outcome": Outcome.SETTLED.value,
+            "refund_amount": str(offer.amount),
+            "resolution": text,
+        },
+    )
+    dispute.outcome = Outcome.SETTLED
+    dispute.refund_amount = offer.amount
+    dispute.resolution = text
+    dispute.closed_by = actor
+    dispute.save(update_fields=[*fields, "outcome", "refund_amount", "resolution", "closed_by"])
+    # A settlement ends the dispute: told at once, like a decision, never held in a batch.
+    notify_on_commit(
+        user_ids=parties(dispute),
+        subject=f"Dispute #{dispute.pk} was settled",
+        body=text,
+    )
+    return dispute
+
+
+@transaction.atomic
+def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
+    """The party who did not propose the offer declines it; the dispute stays open."""
+    dispute = lock_dispute(dispute_id)
+    offer = _locked_offer(dispute, offer_id)
+    policies.require(actor, Action.ANSWER_OFFER, offer)
+    _require_step(dispute, states.Step.ANSWER_OFFER)
+    _require_open(offer)
+    now = timezone.now()
+    offer.status = OfferStatus.DECLINED
+    offer.decided_at = now
+    offer.save(update_fields=["status", "decided_at"])
+    log_event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.OFFER_DECLINED,
+        payload={"offer_id": offer.pk},
+        at=now,
+    )
+    dispute.save(update_fields=_touch(dispute, now))
+    notify_parties_on_commit(
+        dispute=dispute,
+        exclude=actor.pk,
+        subject=f"Your offer on dispute #{dispute.pk} was declined",
+        body=f"{actor.username} declined the offer of {_money(offer.amount, offer.currency)}.",
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_withdraw(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
+    """The proposer takes the open offer back; the dispute stays open."""
+    dispute = lock_dispute(dispute_id)
+    offer = _locked_offer(dispute, offer_id)
+    policies.require(actor, Action.WITHDRAW_OFFER, offer)
+    _require_step(dispute, states.Step.WITHDRAW_OFFER)
+    _require_open(offer)
+    now = timezone.now()
+    offer.status = OfferStatus.WITHDRAWN
+    offer.decided_at = now
+    offer.save(update_fields=["status", "decided_at"])
+    log_event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.OFFER_WITHDRAWN,
+        payload={"offer_id": offer.pk},
+        at=now,
+    )
+    dispute.save(update_fields=_touch(dispute, now))
+    notify_parties_on_commit(
+        dispute=dispute,
+        exclude=actor.pk,
+        subject=f"An offer on dispute #{dispute.pk} was withdrawn",
+        body=f"{actor.username} withdrew the offer of {_money(offer.amount, offer.currency)}.",
+    )
+    return offer
+
+
+@transaction.atomic
+def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
+    """A party asks staff to decide, once per dispute. The deadline and expiry stay as they are:
+    escalation puts the dispute first in the queue, it does not pause it."""
+    dispute = lock_dispute(dispute_id)
+    policies.require(actor, Action.ESCALATE, dispute)
+    text = clean_text(
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+    )
+    _require_step(dispute, states.Step.ESCALATE)
+    if dispute.escalated_at is not None:
+        raise Conflict("The dispute was already escalated to staff.", code="already_escalated")
+    now = timezone.now()
+    dispute.escalated_at = now
+    dispute.escalated_by = actor
+    dispute.escalation_reason = text
+    log_event(
+        dispute=dispute,
+        actor=actor,
+        type=EventType.ESCALATED,
+        payload={"reason": text},
+        at=now,
+    )
+    dispute.save(
+        update_fields=[*_touch(dispute, now), "escalated_at", "escalated_by", "escalation_reason"]
+    )
+    # Once per dispute, and it changes who acts next: told at once, like a decision.
+    notify_on_commit(
+        user_ids=parties(dispute),
+        subject=f"Dispute #{dispute.pk} was escalated to support staff",
+        body=f"{actor.username} asked support staff to decide the dispute:\n\n{text}",
+    )
+    return dispute
