@@ -37,6 +37,8 @@ def test_a_long_api_url_is_a_json_414(
     assert response.status_code == 414
     assert response["Content-Type"] == "application/json"
     assert response.json() == API_414
+    # Answered inside SecurityMiddleware: the refusal carries the security headers.
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
