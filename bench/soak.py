@@ -38,7 +38,7 @@ RECORDS: dict[str, dict[str, Any]] = defaultdict(
         "statuses": Counter(),
         "times": [],
         "minutes": defaultdict(Counter),
-        "labels": Counter(),
+        "labels": defaultdict(Counter),
     }
 )
 EXPECTED = {
@@ -52,6 +52,7 @@ T0 = [0.0]
 WARMUP = [0.0]
 PHASE = [0]
 UNCOUNTED = "uncounted"
+RECORDER_FAILURES = [0]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -90,7 +91,11 @@ def _on_request(
     **_: Any,
 ) -> None:
     status = getattr(response, "status_code", 0) or 0
-    record(name, int(status), float(response_time), start_time or time.time())
+    try:
+        record(name, int(status), float(response_time), start_time or time.time())
+    except Exception:
+        # locust swallows a listener's exception: a broken recorder must fail the run instead.
+        RECORDER_FAILURES[0] += 1
 
 
 class Honest(FastHttpUser):
@@ -309,6 +314,8 @@ def main() -> None:
         "classes": sorted(wanted),
         "by_class": summary(args.duration),
     }
+    if RECORDER_FAILURES[0]:
+        raise SystemExit(f"{RECORDER_FAILURES[0]} requests could not be recorded")
     with open(args.out, "w") as fh:
         json.dump(result, fh, indent=1)
     for klass, data in result["by_class"].items():
