@@ -331,7 +331,7 @@ JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
 # The longest URL (path plus query string, characters as received) the app serves; longer is a
 # 414 from echo_disputes/middleware.py::UrlLengthMiddleware (JSON under /api/).
-URL_MAX_LENGTH = env_int("URL_MAX_LENGTH", 4096)
+URL_MAX_LENGTH = env_int("URL_MAX_LENGTH", 8192)
 # How far ahead of our clock a webhook event's `created` may be (clock skew); later is refused.
 PAYMENTS_WEBHOOK_MAX_FUTURE = timedelta(
     seconds=env_int("PAYMENTS_WEBHOOK_MAX_FUTURE_SECONDS", 5 * 60)

@@ -18,7 +18,7 @@ import requests
 from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-LIMIT = 4096
+LIMIT = 8192
 API_414 = {
     "error": f"The URL is longer than {LIMIT} characters.",
     "code": "uri_too_long",
@@ -59,7 +59,7 @@ def test_a_url_of_exactly_the_limit_is_served(client: Client) -> None:
 
 
 def test_a_long_finance_url_is_414_in_the_finance_envelope(client: Client) -> None:
-    response = client.get("/openapi/2024-07/shoplazza-payment/disputes?cursor=" + "c" * 5000)
+    response = client.get("/openapi/2024-07/shoplazza-payment/disputes?cursor=" + "c" * 9000)
     assert response.status_code == 414
     assert response.json() == {
         "code": "URITooLong",
@@ -68,7 +68,7 @@ def test_a_long_finance_url_is_414_in_the_finance_envelope(client: Client) -> No
 
 
 def test_a_long_page_url_is_a_plain_414_page(client: Client) -> None:
-    response = client.get("/disputes/?q=" + "x" * 5000)
+    response = client.get("/disputes/?q=" + "x" * 9000)
     assert response.status_code == 414
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content.decode() == f"The URL is longer than {LIMIT} characters."
@@ -154,6 +154,6 @@ def test_real_gunicorn_lets_the_app_answer_a_long_api_url(gunicorn: str, url: st
 
 
 def test_real_gunicorn_serves_a_url_within_the_limit(gunicorn: str) -> None:
-    response = requests.get(f"{gunicorn}/healthz?q=" + "x" * 4000, timeout=10)
+    response = requests.get(f"{gunicorn}/healthz?q=" + "x" * 8000, timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
