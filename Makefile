@@ -9,13 +9,13 @@ STAMP := $(VENV)/.installed-stamp
 PIP_QUIET := { grep -v "Location 'file" || true; }
 PORT ?= 8084
 
-.PHONY: help install run worker serve migrate seed test test-fast test-outage check lint fmt bench clean
+.PHONY: help install run worker serve migrate seed test test-fast test-outage check lint fmt bench soak clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT) with a task worker"
 	@echo "make worker - the task worker alone (e-mails, expiry; docs/operations.md)"
 	@echo "make test   - lint, type-check, migration check and the whole suite on a throwaway PostgreSQL"
-	@echo "make lint / make fmt / make bench / make clean"
+	@echo "make lint / make fmt / make bench / make soak / make clean"
 
 # Reinstalls only when pyproject.toml changed since the last install.
 install: $(STAMP)
@@ -85,6 +85,11 @@ fmt: install
 
 bench: install
 	bench/run.sh $(BENCH_ARGS)
+
+# Not in CI: 10 minutes of honest traffic with a login attacker and a message flooder, after a
+# 3-minute baseline without them (docs/benchmarks.md, Soak). SOAK_ARGS="--duration 10m --baseline 3m"
+soak: install
+	SOAK_COMMAND='make soak SOAK_ARGS="$(SOAK_ARGS)"' bench/soak.sh $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test-artifacts

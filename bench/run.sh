@@ -87,7 +87,7 @@ for SIZE in "${SIZE_LIST[@]}"; do
   PGVERSION=$(psql "$DATABASE_URL" -Atc "SHOW server_version" 2>/dev/null || echo unknown)
 
   PORT=$(free_port)
-  .venv/bin/gunicorn echo_disputes.wsgi:application --bind "127.0.0.1:$PORT" \
+  GUNICORN_ACCESS_LOG="" .venv/bin/gunicorn -c echo_disputes/gunicorn_conf.py --bind "127.0.0.1:$PORT" \
     --workers "$WORKERS" ${GUNICORN_ARGS:-} --log-level warning \
     >"$RESULTS/gunicorn-$SIZE.log" 2>&1 &
   GUNICORN_PID=$!

@@ -300,10 +300,14 @@ class PaymentEventResult(models.TextChoices):
     APPLIED = "applied", "Applied"
     STALE = "ignored_stale", "Ignored: older than the last event applied to the dispute"
     TERMINAL = "ignored_terminal", "Ignored: the dispute was already decided"
+    # Refused with 400 and kept for the record; never applied. A later delivery of the same id
+    # is judged afresh (docs/payments.md).
+    REFUSED_FUTURE = "refused_future", "Refused: dated ahead of our clock"
 
 
 class PaymentEvent(models.Model):
-    """A chargeback event the payment provider delivered and we accepted, kept as received.
+    """A chargeback event the payment provider delivered (signed), kept as received: accepted, or
+    refused for its date (`refused_future`).
 
     The unique `event_id` is what makes a redelivery (sequential or simultaneous) a no-op.
     """

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -102,6 +103,33 @@ class ApiErrorMiddleware:
                 logger.exception("unhandled error on %s %s", request.method, request.path)
             return json_error_response(request, 500)
         return None
+
+
+class UrlLengthMiddleware:
+    """Refuse a URL (path and query string) longer than URL_MAX_LENGTH characters with 414: JSON
+    under /api/ (`code: "uri_too_long"`) and /openapi/ (the finance envelope), a plain page
+    elsewhere. gunicorn lets long request lines through (echo_disputes/gunicorn_conf.py) so
+    that this answer, not gunicorn's HTML 414, is what a client reads; no view, filter or query
+    parser sees the value."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit: int = settings.URL_MAX_LENGTH
+        # Measured as received, without decoding the query string (no QueryDict is built).
+        length = len(request.path) + len(request.META.get("QUERY_STRING", ""))
+        if length <= limit:
+            return self.get_response(request)
+        logger.warning(
+            "URL of %d characters refused on %s %s", length, request.method, request.path[:200]
+        )
+        message = f"The URL is longer than {limit} characters."
+        if is_finance_path(request.path):
+            return JsonResponse({"code": "URITooLong", "message": message}, status=414)
+        if is_api_path(request.path):
+            return JsonResponse(error_body(message, "uri_too_long"), status=414)
+        return HttpResponse(message, status=414, content_type="text/plain; charset=utf-8")
 
 
 def _first_forbidden(values: QueryDict, pattern: re.Pattern[str]) -> str | None:

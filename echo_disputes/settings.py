@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # token and is answered here, and every /api/ response gets its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the query string: a URL past URL_MAX_LENGTH is a 414.
+    "echo_disputes.middleware.UrlLengthMiddleware",
     # Early, before any view, form or filter reads a value: NUL and other controls are a 400.
     "echo_disputes.middleware.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -363,6 +365,9 @@ PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "")
 JSON_MAX_BYTES = env_int("JSON_MAX_BYTES", 2_621_440)
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 JSON_MAX_KEYS = env_int("JSON_MAX_KEYS", 1000)
+# The longest URL (path plus query string, characters as received) the app serves; longer is a
+# 414 from echo_disputes/middleware.py::UrlLengthMiddleware (JSON under /api/).
+URL_MAX_LENGTH = env_int("URL_MAX_LENGTH", 8192)
 # How far ahead of our clock a webhook event's `created` may be (clock skew); later is refused.
 PAYMENTS_WEBHOOK_MAX_FUTURE = timedelta(
     seconds=env_int("PAYMENTS_WEBHOOK_MAX_FUTURE_SECONDS", 5 * 60)

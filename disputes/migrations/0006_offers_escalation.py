@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disputes", "0004_evidence"),
+        ("disputes", "0005_payment_event_refused"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

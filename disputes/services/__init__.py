@@ -12,6 +12,7 @@ from disputes.services.chargebacks import (
     ChargebackEvent,
     ChargebackResult,
     chargeback_apply,
+    chargeback_future_refusal,
 )
 from disputes.services.core import MESSAGE_MAX, REASON_MAX, REASON_MIN, RESOLUTION_MAX
 from disputes.services.decisions import (
@@ -41,6 +42,7 @@ __all__ = [
     "ChargebackEvent",
     "ChargebackResult",
     "chargeback_apply",
+    "chargeback_future_refusal",
     "dispute_close",
     "dispute_escalate",
     "dispute_open",

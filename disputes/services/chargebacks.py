@@ -64,6 +64,60 @@ class ChargebackResult:
     event: PaymentEvent
     replayed: bool
 
+    @property
+    def refused(self) -> bool:
+        return self.event.result == PaymentEventResult.REFUSED_FUTURE
+
+
+def chargeback_future_refusal() -> str:
+    """Why an event dated past PAYMENTS_WEBHOOK_MAX_FUTURE is refused (the 400's message)."""
+    seconds = int(settings.PAYMENTS_WEBHOOK_MAX_FUTURE.total_seconds())
+    return f"Must not be more than {seconds} seconds ahead of the server's clock."
+
+
+def _chargeback_refuse(*, event: ChargebackEvent) -> ChargebackResult:
+    """Keep an event dated ahead of our clock as `refused_future`, touching no dispute.
+
+    An id already accepted stays what it was (a replay); an id already refused is refused again,
+    its row unchanged."""
+    record, created = PaymentEvent.objects.get_or_create(
+        event_id=event.event_id,
+        defaults={
+            "type": event.type,
+            "created": event.created,
+            "payload": event.payload,
+            "result": PaymentEventResult.REFUSED_FUTURE,
+        },
+    )
+    return ChargebackResult(event=record, replayed=not created)
+
+
+def _chargeback_record(*, event: ChargebackEvent) -> PaymentEvent | None:
+    """Insert the event's row, or take over the row of an earlier refused delivery of the same
+    id; None when the id was already accepted (a replay)."""
+    try:
+        with transaction.atomic():
+            return PaymentEvent.objects.create(
+                event_id=event.event_id,
+                type=event.type,
+                created=event.created,
+                payload=event.payload,
+            )
+    except IntegrityError:
+        pass
+    # The row lock makes simultaneous redeliveries of a refused id take it over one at a time:
+    # the second one finds it accepted and is a replay.
+    record = PaymentEvent.objects.select_for_update().get(event_id=event.event_id)
+    if record.result != PaymentEventResult.REFUSED_FUTURE:
+        return None
+    record.type = event.type
+    record.created = event.created
+    record.payload = event.payload
+    record.received_at = timezone.now()
+    record.result = ""
+    record.save(update_fields=["type", "created", "payload", "received_at", "result"])
+    return record
+
 
 def _chargeback_outcome(dispute: Dispute) -> list[str]:
     """A provider decision carries its outcome; a lost chargeback refunds the disputed amount."""
@@ -225,8 +279,13 @@ def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
 
     Once per event id, whatever the delivery (the unique event id decides, even for simultaneous
     deliveries), and never backwards: an event older than the last one applied to the dispute,
-    or one about a dispute already decided, is stored and changes nothing.
+    or one about a dispute already decided, is stored and changes nothing. An event dated more
+    than PAYMENTS_WEBHOOK_MAX_FUTURE ahead is stored as refused (`result.refused`; the webhook
+    answers 400) and changes nothing: it would make every real event of its dispute look older.
+    A refused id does not count as seen: its next delivery, once in time, is applied.
     """
+    if event.created > timezone.now() + settings.PAYMENTS_WEBHOOK_MAX_FUTURE:
+        return _chargeback_refuse(event=event)
     # Every event of an order waits on the order row: finding the dispute, superseding a party
     # dispute and inserting the chargeback are one step.
     order = Order.objects.select_for_update().filter(transaction_id=event.transaction_id).first()
@@ -236,15 +295,8 @@ def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
             code="transaction_not_found",
             details={"data.transaction_id": ["No order with this transaction id."]},
         )
-    try:
-        with transaction.atomic():
-            record = PaymentEvent.objects.create(
-                event_id=event.event_id,
-                type=event.type,
-                created=event.created,
-                payload=event.payload,
-            )
-    except IntegrityError:
+    record = _chargeback_record(event=event)
+    if record is None:
         return ChargebackResult(
             event=PaymentEvent.objects.get(event_id=event.event_id), replayed=True
         )

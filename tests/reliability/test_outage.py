@@ -134,6 +134,7 @@ def _app_env(database_url: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url,
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        GUNICORN_ACCESS_LOG="",
         PYTHONPATH=str(ROOT),
         # One buyer writes as fast as the server answers: the outage is under test, not the
         # posting budget (tests/hardening/test_message_limits.py).
@@ -166,14 +167,12 @@ def app(cluster: Cluster, tmp_path: Path) -> Iterator[App]:
     process = subprocess.Popen(
         [
             str(gunicorn),
-            "echo_disputes.wsgi:application",
+            "-c",
+            "echo_disputes/gunicorn_conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             "2",
-            "--timeout",
-            "30",
-            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,
