@@ -70,6 +70,9 @@ class Scenario:
     peer: Side | None = None
     # API/peer at least this (reads: twice the tutorial's throughput; posting: as fast).
     peer_target: float | None = None
+    # Warm both sides with their own requests first (writes too): for a pair of two API paths,
+    # where neither may pay the workers' first requests (prepared statements, caches) alone.
+    warm: bool = False
 
 
 def request(
@@ -203,6 +206,15 @@ def scenarios(p: dict[str, Any], session: str | None) -> list[Scenario]:
                       ids=targets),
                  Side("POST", f"/bench-floor/disputes/{{id}}/message-row?user={b}", body=message,
                       ids=targets)),
+        # The cost of enqueueing the mail (issue 18): the same API post, once to disputes whose
+        # seller receives mail (the notice is queued in the post's transaction) and once, in
+        # place of the floor, to disputes whose seller has no address (nothing is queued). The
+        # ratio is with / without the enqueue.
+        Scenario("post_message_enqueue", "Post a message, mail enqueued against none", None,
+                 Side("POST", "/api/disputes/{id}/messages", auth=buyer, body=message,
+                      ids=p["enqueue_targets"]["mailed"]),
+                 Side("POST", "/api/disputes/{id}/messages", auth=buyer, body=message,
+                      ids=p["enqueue_targets"]["quiet"]), warm=True),
         Scenario("open_dispute", "Open a dispute", 0.5,
                  Side("POST", "/api/disputes", auth=buyer, body=open_body, range=api_open),
                  Side("POST", f"/bench-floor/disputes?user={b}", body=open_body,
@@ -304,6 +316,11 @@ def main() -> None:
                 }  # fmt: skip
         with_floor = sc.floor is not None and "floor_pending" not in row
         with_peer = sc.peer is not None and "peer_pending" not in row
+        if sc.warm:
+            for side in (sc.api, sc.floor if with_floor else None):
+                if side is not None:
+                    wrk(args.base, side, duration="3s", connections=args.connections,
+                        out=f"{tmp}/warm.json")  # fmt: skip
         runs: dict[str, list[dict[str, Any]]] = {"floor": [], "api": [], "peer": []}
         for index in range(args.rounds):
             sides = [("floor", sc.floor)] if with_floor else []

@@ -26,7 +26,7 @@ from PIL import Image  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.services import token_issue  # noqa: E402
 from disputes.models import OPEN_STATUSES, Dispute  # noqa: E402
-from disputes.services import evidence_add  # noqa: E402
+from disputes.services import dispute_open, evidence_add  # noqa: E402
 from orders.models import Item, Order, OrderStatus, Store  # noqa: E402
 
 PHOTO_BYTES = 1024 * 1024
@@ -56,6 +56,41 @@ def multipart(data: bytes) -> bytes:
         "\r\nContent-Type: image/jpeg\r\n\r\n",
     ]
     return "".join(parts).encode() + data + f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def enqueue_targets(buyer: User, *, count: int) -> dict[str, list[int]]:
+    """Two sets of fresh open disputes of the buyer for the enqueue scenario: against a seller
+    who receives mail (each post queues the seller's notice: a batch row locked, an item
+    inserted) and against a seller without an address (`receives_mail` is false, so the same post
+    queues nothing). The requests are otherwise the same: same buyer, same body, same code path,
+    disputes opened the same way and posted to the same number of times."""
+    targets: dict[str, list[int]] = {}
+    for side, email in (("mailed", "bench-mailed-seller@example.com"), ("quiet", "")):
+        name = f"bench-{side}-seller"
+        seller = User.objects.filter(username=name).first() or User.objects.create_user(
+            email=email, username=name, password=None
+        )
+        store = Store.objects.filter(owner=seller).first() or Store.objects.create(
+            owner=seller, name=f"Bench {side}"
+        )
+        item = Item.objects.filter(store=store).first() or Item.objects.create(
+            store=store, title=f"Bench {side} item", base_price="25.00", currency="EUR"
+        )
+        ids: list[int] = []
+        for n in range(count):
+            order = Order.objects.create(
+                buyer=buyer,
+                item=item,
+                seller=seller,
+                final_price=item.base_price,
+                currency=item.currency,
+                status=OrderStatus.COMPLETED,
+                transaction_id=f"bench-{side}-{uuid.uuid4().hex[:12]}-{n}",
+            )
+            reason = "The parcel never arrived and the seller went quiet (bench)."
+            ids.append(dispute_open(actor=buyer, order_id=order.pk, reason=reason).pk)
+        targets[side] = ids
+    return targets
 
 
 BUYER, SELLER, STAFF = (
@@ -151,6 +186,7 @@ def main() -> None:
             "buyer_disputes": mine.count(),
             "seller_disputes": Dispute.objects.filter(seller_id=seller.pk).count(),
             "post_targets": post_targets,
+            "enqueue_targets": enqueue_targets(buyer, count=args.post_targets),
             "evidence": {
                 "upload_dispute_id": upload_target,
                 "upload_body": upload_body,

@@ -117,6 +117,10 @@ class Dispute(models.Model):
     # The database default too: bulk loaders that name only the older columns (seed_scale's COPY)
     # must not write NULL.
     escalation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
+    # When the respondent of a party dispute was reminded of `respond_by` (72 and 24 hours
+    # before it; disputes/services/reminders.py). Null: not sent, and it may never be.
+    reminded_72h_at = models.DateTimeField(null=True, blank=True)
+    reminded_24h_at = models.DateTimeField(null=True, blank=True)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -261,6 +265,7 @@ class EventType(models.TextChoices):
     OFFER_DECLINED = "offer_declined", "Offer declined"
     OFFER_WITHDRAWN = "offer_withdrawn", "Offer withdrawn"
     ESCALATED = "escalated", "Escalated to staff"
+    REMINDER_SENT = "reminder_sent", "Respondent reminded of the deadline"
 
 
 # Events that reveal an internal note or internal evidence are staff-only, like what they reveal.

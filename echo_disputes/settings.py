@@ -432,6 +432,11 @@ ECHO_PERIODIC_JOBS: dict[str, dict[str, Any]] = {
         "task": "disputes.tasks.expire_disputes",
         "every_seconds": env_int("ECHO_EXPIRE_EVERY_SECONDS", 300),
     },
+    # The 72- and 24-hour reminders of respond_by: a reminder goes out at most this late.
+    "send_reminders": {
+        "task": "disputes.tasks.send_reminders",
+        "every_seconds": env_int("ECHO_REMINDERS_EVERY_SECONDS", 300),
+    },
 }
 
 LOGGING = {

@@ -30,6 +30,7 @@ from disputes.services.offers import (
     offer_withdraw,
 )
 from disputes.services.opening import dispute_open
+from disputes.services.reminders import REMINDERS, reminders_send
 from disputes.services.thread import message_post
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "MESSAGE_MAX",
     "REASON_MAX",
     "REASON_MIN",
+    "REMINDERS",
     "RESOLUTION_MAX",
     "ChargebackEvent",
     "ChargebackResult",
@@ -55,4 +57,5 @@ __all__ = [
     "offer_decline",
     "offer_propose",
     "offer_withdraw",
+    "reminders_send",
 ]

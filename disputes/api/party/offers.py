@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.requests import request_user
-from disputes import selectors, services
+from disputes import policies, selectors, services
 from disputes.api.party.serializers import (
     DisputeDetailOutput,
     DisputeEscalateInput,
@@ -22,11 +22,51 @@ from disputes.api.party.serializers import (
     OfferOutput,
     OfferProposeInput,
 )
+from disputes.models import Dispute, Offer
+from disputes.policies import Action
+from disputes.selectors.party import NO_DISPUTE
+from echo_disputes.errors import NotFound
 from echo_disputes.openapi import errors
+from idempotency.api import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
 OFFER_ID = OpenApiParameter("offer_id", int, OpenApiParameter.PATH)
 OFFER_PATH = r"offers/(?P<offer_id>[0-9]{1,18})"
 ANSWER_ERRORS = errors(400, 401, 403, 404, 409, 415)
+# With an Idempotency-Key: 422 for a key already used with another request.
+KEYED_ERRORS = errors(400, 401, 403, 404, 409, 415, 422)
+
+
+def _url_dispute(view: Any) -> Dispute:
+    dispute = Dispute.objects.filter(pk=int(view.kwargs["pk"])).first()
+    if dispute is None:
+        raise NotFound(NO_DISPUTE, code="dispute_not_found")
+    return dispute
+
+
+def _dispute_allows(action: Action) -> Any:
+    """The `@idempotent` check of a dispute endpoint: the dispute (404) and the policy (403),
+    asked before the body is read for the key, in the order the service asks them again under
+    its lock, so a caller learns no more with a key than without one."""
+
+    def check(view: Any) -> None:
+        policies.require(view.request.user, action, _url_dispute(view))
+
+    return check
+
+
+def _offer_allows(action: Action) -> Any:
+    """The same for an offer endpoint, in the service's order: the dispute (404), its offer
+    (404), the policy on the offer (403)."""
+
+    def check(view: Any) -> None:
+        dispute = _url_dispute(view)
+        offer = Offer.objects.filter(pk=int(view.kwargs["offer_id"]), dispute_id=dispute.pk).first()
+        if offer is None:
+            raise NotFound("Offer not found", code="offer_not_found")
+        offer.dispute = dispute
+        policies.require(view.request.user, action, offer)
+
+    return check
 
 
 def _no_body(request: Request) -> None:
@@ -53,10 +93,12 @@ class OfferActions:
         methods=["POST"],
         summary="Offer a refund (a party; supersedes the open offer)",
         request=OfferProposeInput,
-        responses={201: OfferOutput, **ANSWER_ERRORS},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OfferOutput, **KEYED_ERRORS},
         filters=False,
     )
     @action(detail=True, methods=["get", "post"], filter_backends=())
+    @idempotent(check=_dispute_allows(Action.PROPOSE_OFFER))
     def offers(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
             data = OfferProposeInput(data=request.data)
@@ -77,12 +119,13 @@ class OfferActions:
 
     @extend_schema(
         summary="Accept the open offer (the party who did not make it): the dispute is settled",
-        parameters=[OFFER_ID],
+        parameters=[OFFER_ID, IDEMPOTENCY_KEY_PARAMETER],
         request=DisputeWithdrawInput,
-        responses={200: DisputeDetailOutput, **ANSWER_ERRORS},
+        responses={200: DisputeDetailOutput, **KEYED_ERRORS},
         filters=False,
     )
     @action(detail=True, methods=["post"], url_path=f"{OFFER_PATH}/accept", filter_backends=())
+    @idempotent(check=_offer_allows(Action.ANSWER_OFFER))
     def offer_accept(self, request: Request, pk: str, offer_id: str) -> Response:
         _no_body(request)
         services.offer_accept(
@@ -92,12 +135,13 @@ class OfferActions:
 
     @extend_schema(
         summary="Decline the open offer (the party who did not make it)",
-        parameters=[OFFER_ID],
+        parameters=[OFFER_ID, IDEMPOTENCY_KEY_PARAMETER],
         request=DisputeWithdrawInput,
-        responses={200: OfferOutput, **ANSWER_ERRORS},
+        responses={200: OfferOutput, **KEYED_ERRORS},
         filters=False,
     )
     @action(detail=True, methods=["post"], url_path=f"{OFFER_PATH}/decline", filter_backends=())
+    @idempotent(check=_offer_allows(Action.ANSWER_OFFER))
     def offer_decline(self, request: Request, pk: str, offer_id: str) -> Response:
         _no_body(request)
         offer = services.offer_decline(
@@ -107,12 +151,13 @@ class OfferActions:
 
     @extend_schema(
         summary="Withdraw the open offer (the party who made it)",
-        parameters=[OFFER_ID],
+        parameters=[OFFER_ID, IDEMPOTENCY_KEY_PARAMETER],
         request=DisputeWithdrawInput,
-        responses={200: OfferOutput, **ANSWER_ERRORS},
+        responses={200: OfferOutput, **KEYED_ERRORS},
         filters=False,
     )
     @action(detail=True, methods=["post"], url_path=f"{OFFER_PATH}/withdraw", filter_backends=())
+    @idempotent(check=_offer_allows(Action.WITHDRAW_OFFER))
     def offer_withdraw(self, request: Request, pk: str, offer_id: str) -> Response:
         _no_body(request)
         offer = services.offer_withdraw(
@@ -123,10 +168,12 @@ class OfferActions:
     @extend_schema(
         summary="Ask support staff to decide (a party, once per dispute)",
         request=DisputeEscalateInput,
-        responses={200: DisputeDetailOutput, **ANSWER_ERRORS},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: DisputeDetailOutput, **KEYED_ERRORS},
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=())
+    @idempotent(check=_dispute_allows(Action.ESCALATE))
     def escalate(self, request: Request, pk: str) -> Response:
         data = DisputeEscalateInput(data=request.data)
         data.is_valid(raise_exception=True)
