@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "background",
     "accounts",
     "orders",
+    "integrations",
     "disputes",
     "idempotency",
 ]
