@@ -54,3 +54,13 @@ def iso_z(value: Any) -> str:
     """ISO 8601 in UTC with `Z`, as the API writes its dates (`2026-12-01T13:20:36.123456Z`)."""
     text: str = value.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
+
+
+# The webhook models live in their own module; imported here so Django registers them.
+from integrations.webhook_models import (  # noqa: E402
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+__all__ = ["DeliveryStatus", "OutboundEvent", "WebhookDelivery", "WebhookEndpoint", "iso_z"]
