@@ -200,6 +200,10 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         API,
         Rule((401, 404, 404, 403, 404)),
     ),
+    # The events feed: a party reads its disputes' events, staff all; one dispute's events
+    # as its detail (policy VIEW).
+    ("GET", "/api/events"): (API, Rule((401, 200, 200, 200, 200))),
+    ("GET", "/api/disputes/{dispute_id}/events"): (API, Rule((401, 200, 200, 403, 200))),
     # The webhook trusts only its HMAC signature: a bearer token is no substitute.
     ("POST", "/api/webhooks/payments"): (API, Rule((401, 401, 401, 401, 401), _const({}))),
     # Finance API: a token holding read_finance (store owners, staff)
