@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -20,6 +21,15 @@ from tests.factories import make_dispute, make_overdue
 from tests.tasks.helpers import EXPIRE, PERIODIC, make_due, queued
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _expiry_alone(settings: Any) -> None:
+    """The mechanism, shown with the expiry job alone; the other periodic jobs (the webhook sweep)
+    are tested with their own work."""
+    settings.ECHO_PERIODIC_JOBS = {
+        "expire_disputes": settings.ECHO_PERIODIC_JOBS["expire_disputes"]
+    }
 
 
 def _schedule() -> str:
