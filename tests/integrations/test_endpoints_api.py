@@ -237,3 +237,22 @@ def test_admin_lists_query_count_does_not_grow_with_rows(
         assert desk.get(url).status_code == 200
     assert WebhookDelivery.objects.count() > 6
     assert len(one.captured_queries) == len(more.captured_queries)
+
+
+def test_the_schema_declares_every_status(api: Any) -> None:
+    paths = api.get("/api/schema", {"format": "json"}).json()["paths"]
+    statuses = {
+        (method, path): set(operation["responses"])
+        for path, operations in paths.items()
+        if path.startswith("/api/webhooks/endpoints")
+        for method, operation in operations.items()
+    }
+    assert statuses == {
+        ("get", "/api/webhooks/endpoints"): {"200", "400", "401", "403"},
+        ("post", "/api/webhooks/endpoints"): {"201", "400", "401", "403", "415"},
+        ("delete", "/api/webhooks/endpoints/{endpoint_id}"): {"204", "401", "403", "404"},
+    }
+    created = paths["/api/webhooks/endpoints"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/EndpointCreated"
+    }
