@@ -4,13 +4,14 @@ oldest first, paged by `after`, each caller seeing exactly the events of the dis
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -244,3 +245,48 @@ def test_the_feeds_cost_no_more_queries_for_more_events(buyer: User, client_for:
     assert [rows for rows, _ in one] == [1, 1, 1, 1]
     assert [rows for rows, _ in many] == [31, 31, 31, 31]
     assert [count for _, count in one] == [count for _, count in many]
+
+
+# --- order of visibility --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_an_event_never_becomes_visible_behind_one_already_listed() -> None:
+    """A poller that listed id N must never later find an event below N: a second writer waits
+    for the first one's commit before writing its own event (docs/decisions.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are PostgreSQL's; SQLite has one writer at a time")
+    first, second = make_dispute(), make_dispute()
+    emitted, release = threading.Event(), threading.Event()
+
+    def slow() -> None:
+        try:
+            with transaction.atomic():
+                services.message_post(actor=first.seller, dispute_id=first.pk, body="Slow one.")
+                emitted.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def fast() -> None:
+        try:
+            services.message_post(actor=second.buyer, dispute_id=second.pk, body="Fast one.")
+        finally:
+            connection.close()
+
+    slow_thread, fast_thread = threading.Thread(target=slow), threading.Thread(target=fast)
+    slow_thread.start()
+    assert emitted.wait(10)
+    fast_thread.start()
+    fast_thread.join(0.5)
+    # Another dispute, no lock in common with the first writer, and still it waits.
+    assert fast_thread.is_alive()
+    assert not OutboundEvent.objects.filter(type="message.created").exists()
+    release.set()
+    slow_thread.join(10)
+    fast_thread.join(10)
+    slow_ids = stored_ids(dispute_id=first.pk, type__in=["message.created", "dispute.updated"])
+    fast_ids = stored_ids(dispute_id=second.pk, type="message.created")
+    assert len(slow_ids) == 2 and len(fast_ids) == 1
+    assert max(slow_ids) < min(fast_ids)
