@@ -342,6 +342,8 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "disputes.models.EvidenceKind",
         "EchoStatusEnum": [("OPEN", "OPEN"), ("CLOSED", "CLOSED")],
         "CurrencyEnum": "echo_disputes.serializers.CURRENCY_CODES",
+        # The outbound event types: the feed's `type` and the webhook endpoints' `eventTypes`.
+        "OutboundEventTypeEnum": "integrations.outbox.EVENT_TYPES",
     },
 }
 
