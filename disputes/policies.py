@@ -159,6 +159,13 @@ def visible_events_q(user: Any) -> Q:
     return ~Q(type__in=INTERNAL_EVENT_TYPES)
 
 
+def visible_outbound_events_q(user: Any) -> Q:
+    """The outbound events (integrations.OutboundEvent: the feed) a user reads: those of the
+    disputes `visible_disputes_q` shows, by the same rule on the event's own buyer_id and
+    seller_id. An event never holds anything internal, so there is no second filter."""
+    return visible_disputes_q(user)
+
+
 # --- the finance API -------------------------------------------------------------------------
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "background",
     "accounts",
     "orders",
+    "integrations",
     "disputes",
     "idempotency",
 ]
@@ -341,6 +342,8 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "disputes.models.EvidenceKind",
         "EchoStatusEnum": [("OPEN", "OPEN"), ("CLOSED", "CLOSED")],
         "CurrencyEnum": "echo_disputes.serializers.CURRENCY_CODES",
+        # The outbound event types: the feed's `type` and the webhook endpoints' `eventTypes`.
+        "OutboundEventTypeEnum": "integrations.outbox.EVENT_TYPES",
     },
 }
 
@@ -437,7 +440,33 @@ ECHO_PERIODIC_JOBS: dict[str, dict[str, Any]] = {
         "task": "disputes.tasks.send_reminders",
         "every_seconds": env_int("ECHO_REMINDERS_EVERY_SECONDS", 300),
     },
+    # Webhook deliveries whose task was lost (a worker died mid-post) are queued again.
+    "sweep_webhooks": {
+        "task": "integrations.tasks.sweep_webhooks",
+        "every_seconds": env_int("ECHO_WEBHOOKS_SWEEP_EVERY_SECONDS", 60),
+    },
 }
+
+# Outbound webhooks (docs/webhooks.md). Endpoints must be https on public addresses; with
+# ECHO_WEBHOOKS_ALLOW_PRIVATE_HOSTS (the demo's default, off in production) loopback and private
+# ranges are accepted too, and plain http to loopback (integrations/ssrf.py says exactly what).
+ECHO_WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_bool("ECHO_WEBHOOKS_ALLOW_PRIVATE_HOSTS", DEBUG)
+# The key endpoints' signing secrets are derived from (integrations/signing.py); DJANGO_SECRET_KEY
+# when unset. Changing it changes every endpoint's secret.
+ECHO_WEBHOOKS_SECRET_KEY = os.environ.get("ECHO_WEBHOOKS_SECRET_KEY", "")
+# One attempt: connect, send, and the answer's status line within this many seconds.
+ECHO_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("ECHO_WEBHOOKS_TIMEOUT_SECONDS") or 5)
+# Failed attempts are retried with exponential backoff and jitter (attempt n waits between half
+# and all of min(MAX, BASE * 2**(n-1)) seconds) for this many hours after the first attempt; then
+# the delivery is failed. The defaults make about 20 attempts over three days.
+ECHO_WEBHOOKS_RETRY_HOURS = env_int("ECHO_WEBHOOKS_RETRY_HOURS", 72)
+ECHO_WEBHOOKS_RETRY_BASE_SECONDS = float(env_int("ECHO_WEBHOOKS_RETRY_BASE_SECONDS", 60))
+ECHO_WEBHOOKS_RETRY_MAX_SECONDS = float(env_int("ECHO_WEBHOOKS_RETRY_MAX_SECONDS", 6 * 3600))
+# An endpoint is disabled after this many failed deliveries in a row (each one retried for the
+# whole window first); any delivered one resets the count.
+ECHO_WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("ECHO_WEBHOOKS_DISABLE_AFTER_FAILURES", 10)
+# Certificates of https receivers are checked against the system's CAs, or this PEM bundle.
+ECHO_WEBHOOKS_CA_FILE = os.environ.get("ECHO_WEBHOOKS_CA_FILE", "")
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("orders.api.urls")),
     path("webhooks/", include("disputes.api.webhook_urls")),
+    # Outbound webhooks: the endpoints staff register (integrations/api.py).
+    path("webhooks/", include("integrations.urls")),
     # With or without a trailing slash, like every API route (echo_disputes.routers).
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from disputes import states
+from disputes import integration_events, states
 from disputes.models import (
     OPEN_STATUSES,
     Dispute,
@@ -119,11 +119,12 @@ def _chargeback_record(*, event: ChargebackEvent) -> PaymentEvent | None:
     return record
 
 
-def _chargeback_outcome(dispute: Dispute) -> list[str]:
-    """A provider decision carries its outcome; a lost chargeback refunds the disputed amount."""
-    if dispute.status == DisputeStatus.WON:
+def _chargeback_outcome(dispute: Dispute, status: str) -> list[str]:
+    """A provider decision (to `status`) carries its outcome; a lost chargeback refunds the
+    disputed amount. Assigned before the move, so its events (dispute.closed) carry it."""
+    if status == DisputeStatus.WON:
         dispute.outcome = Outcome.WON
-    elif dispute.status == DisputeStatus.LOST:
+    elif status == DisputeStatus.LOST:
         dispute.outcome = Outcome.LOST
         dispute.refund_amount = dispute.amount
     else:
@@ -146,7 +147,8 @@ def _chargeback_move(
             dispute=dispute, actor=None, type=EventType.PROVIDER_UPDATE, payload=payload, at=now
         )
         return fields
-    fields = fields + transition(
+    fields = fields + _chargeback_outcome(dispute, event.status)
+    fields += transition(
         dispute=dispute,
         move=states.Move.PROVIDER,
         actor=None,
@@ -155,7 +157,6 @@ def _chargeback_move(
         target=event.status,
         payload=payload,
     )
-    fields += _chargeback_outcome(dispute)
     notify_on_commit(
         user_ids=parties(dispute),
         subject=f"Chargeback on order #{dispute.order_id} is now {dispute.status}",
@@ -166,7 +167,15 @@ def _chargeback_move(
 
 def _chargeback_supersede(*, order: Order, event: ChargebackEvent, now: datetime) -> None:
     """A chargeback takes over the order: the open party dispute closes without a winner."""
-    for other in Dispute.objects.select_for_update().filter(order=order, status__in=OPEN_STATUSES):
+    # With the opener, whose name the outbound events carry (locking only the dispute).
+    superseded = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("opened_by")
+        .filter(order=order, status__in=OPEN_STATUSES)
+    )
+    for other in superseded:
+        # Assigned before the move: its events (dispute.closed) carry it.
+        other.resolution = CHARGEBACK_SUPERSEDED
         fields = transition(
             dispute=other,
             move=states.Move.CLOSE,
@@ -175,7 +184,6 @@ def _chargeback_supersede(*, order: Order, event: ChargebackEvent, now: datetime
             now=now,
             payload={"superseded_by": event.provider_dispute_id, "event_id": event.event_id},
         )
-        other.resolution = CHARGEBACK_SUPERSEDED
         other.save(update_fields=[*fields, "resolution"])
         notify_on_commit(
             user_ids=parties(other),
@@ -229,6 +237,7 @@ def _chargeback_open(
         },
         at=now,
     )
+    integration_events.dispute_opened(dispute)
     notify_on_commit(
         user_ids=parties(dispute),
         subject=f"A chargeback was reported on order #{order.pk}",

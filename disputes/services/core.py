@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import states
+from disputes import integration_events, states
 from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent, Offer, OfferStatus
 from disputes.notifications import notify_users
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
@@ -35,6 +35,11 @@ def lock_dispute(dispute_id: int) -> Dispute:
     )
     if dispute is None:
         raise NotFound("Dispute not found", code="dispute_not_found")
+    # The opener is one of the parties (or nobody, for a chargeback): the events carry its name,
+    # read here with the parties instead of by one more query.
+    for party in (dispute.buyer, dispute.seller):
+        if dispute.opened_by_id == party.pk:
+            dispute.opened_by = party
     return dispute
 
 
@@ -73,7 +78,11 @@ def transition(
 
     A move to a terminal status also lapses the dispute's open offer (`superseded`): whatever
     decides a dispute (staff, the opener's withdrawal, expiry, the provider), nobody can accept
-    an offer on it afterwards. An accepted offer is marked before its settle move, so it stays."""
+    an offer on it afterwards. An accepted offer is marked before its settle move, so it stays.
+
+    Every move is also the outbound `dispute.updated` event (and `dispute.closed` when decided),
+    written here in the caller's transaction with the dispute as it is in memory: assign what the
+    move decides (outcome, refund, resolution) before calling."""
     current = dispute.status
     chosen = target if target is not None else states.single_target(move, current)
     if chosen is None or not states.is_allowed(move, current, chosen):
@@ -106,6 +115,7 @@ def transition(
         payload=payload,
         at=now,
     )
+    integration_events.status_changed(dispute, previous=current)
     return fields
 
 

@@ -84,6 +84,11 @@ def dispute_close(
             details={"refundAmount": ["Only with outcome lost."]},
         )
     now = timezone.now()
+    # Assigned before the move: its events (dispute.closed) carry the decision.
+    dispute.resolution = text
+    dispute.outcome = outcome or ""
+    dispute.refund_amount = refund
+    dispute.closed_by = actor
     fields = transition(
         dispute=dispute,
         move=move,
@@ -96,10 +101,6 @@ def dispute_close(
             "resolution": text,
         },
     )
-    dispute.resolution = text
-    dispute.outcome = outcome or ""
-    dispute.refund_amount = refund
-    dispute.closed_by = actor
     dispute.save(update_fields=[*fields, "resolution", "outcome", "refund_amount", "closed_by"])
     notify_on_commit(
         user_ids=parties(dispute),
@@ -115,6 +116,9 @@ def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.WITHDRAW, dispute)
     now = timezone.now()
+    # Assigned before the move: its events (dispute.closed) carry the outcome.
+    dispute.outcome = Outcome.WITHDRAWN
+    dispute.closed_by = actor
     fields = transition(
         dispute=dispute,
         move=states.Move.WITHDRAW,
@@ -122,8 +126,6 @@ def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
         event_type=EventType.WITHDRAWN,
         now=now,
     )
-    dispute.outcome = Outcome.WITHDRAWN
-    dispute.closed_by = actor
     dispute.save(update_fields=[*fields, "outcome", "closed_by"])
     notify_on_commit(
         user_ids=parties(dispute, exclude=actor.pk),
@@ -145,8 +147,10 @@ def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> in
     expired = 0
     while True:
         with transaction.atomic():
+            # With the opener, whose name the outbound events carry (locking only the dispute).
             batch = list(
-                Dispute.objects.select_for_update(skip_locked=True)
+                Dispute.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("opened_by")
                 .filter(
                     kind=DisputeKind.ORDER,
                     status=DisputeStatus.NEEDS_RESPONSE,
@@ -157,6 +161,9 @@ def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> in
             if not batch:
                 return expired
             for dispute in batch:
+                # Assigned before the move: its events (dispute.closed) carry the decision.
+                dispute.outcome = Outcome.EXPIRED
+                dispute.refund_amount = dispute.amount
                 fields = transition(
                     dispute=dispute,
                     move=states.Move.EXPIRE,
@@ -165,8 +172,6 @@ def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> in
                     now=timezone.now(),
                     payload={"respond_by": dispute.respond_by.isoformat()},
                 )
-                dispute.outcome = Outcome.EXPIRED
-                dispute.refund_amount = dispute.amount
                 dispute.save(update_fields=[*fields, "outcome", "refund_amount"])
                 notify_on_commit(
                     user_ids=parties(dispute),

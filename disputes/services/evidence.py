@@ -24,7 +24,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 from accounts.models import User
-from disputes import policies
+from disputes import integration_events, policies
 from disputes.models import EventType, Evidence, EvidenceKind, Visibility
 from disputes.policies import Action
 from disputes.services.core import lock_dispute, log_event, notify_on_commit, parties
@@ -226,6 +226,7 @@ def evidence_add(
             dispute.updated_at = now
             dispute.last_activity_at = now
             dispute.save(update_fields=["updated_at", "last_activity_at"])
+            integration_events.evidence_added(evidence, dispute)
             notify_on_commit(
                 user_ids=parties(dispute, exclude=actor.pk),
                 subject=f"New evidence on dispute #{dispute.pk}",

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import policies, states
+from disputes import integration_events, policies, states
 from disputes.models import Dispute, EventType, Offer, OfferStatus, Outcome
 from disputes.policies import Action
 from disputes.services.core import (
@@ -32,6 +32,7 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from integrations import outbox
 
 NOTE_MAX = 500
 
@@ -47,7 +48,12 @@ def _require_step(dispute: Dispute, step: states.Step) -> None:
 def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
     """The dispute's offer, read after the dispute's lock: its status is the current one, since
     no offer changes without that lock."""
-    offer = Offer.objects.filter(pk=offer_id, dispute_id=dispute.pk).first()
+    # With its proposer, whose name the outbound offer events carry.
+    offer = (
+        Offer.objects.select_related("proposed_by")
+        .filter(pk=offer_id, dispute_id=dispute.pk)
+        .first()
+    )
     if offer is None:
         raise NotFound("Offer not found", code="offer_not_found")
     offer.dispute = dispute
@@ -136,6 +142,7 @@ def offer_propose(
         at=now,
     )
     dispute.save(update_fields=_touch(dispute, now))
+    integration_events.offer_event(outbox.OFFER_CREATED, offer, dispute)
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
@@ -170,7 +177,14 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
     offer.status = OfferStatus.ACCEPTED
     offer.decided_at = now
     offer.save(update_fields=["status", "decided_at"])
+    # First the acceptance, then the settle move's own events (dispute.updated, dispute.closed).
+    integration_events.offer_event(outbox.OFFER_ACCEPTED, offer, dispute)
     text = settlement_text(dispute, offer, actor)
+    # Assigned before the move: its events carry the settlement.
+    dispute.outcome = Outcome.SETTLED
+    dispute.refund_amount = offer.amount
+    dispute.resolution = text
+    dispute.closed_by = actor
     fields = transition(
         dispute=dispute,
         move=states.Move.SETTLE,
@@ -184,10 +198,6 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
             "resolution": text,
         },
     )
-    dispute.outcome = Outcome.SETTLED
-    dispute.refund_amount = offer.amount
-    dispute.resolution = text
-    dispute.closed_by = actor
     dispute.save(update_fields=[*fields, "outcome", "refund_amount", "resolution", "closed_by"])
     # A settlement ends the dispute: told at once, like a decision, never held in a batch.
     notify_on_commit(
@@ -218,6 +228,7 @@ def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
         at=now,
     )
     dispute.save(update_fields=_touch(dispute, now))
+    integration_events.offer_event(outbox.OFFER_DECLINED, offer, dispute)
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
@@ -282,6 +293,7 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     dispute.save(
         update_fields=[*_touch(dispute, now), "escalated_at", "escalated_by", "escalation_reason"]
     )
+    integration_events.dispute_escalated(dispute)
     # Once per dispute, and it changes who acts next: told at once, like a decision.
     notify_on_commit(
         user_ids=parties(dispute),

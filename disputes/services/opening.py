@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import policies
+from disputes import integration_events, policies
 from disputes.models import Dispute, DisputeKind, DisputeStatus, EventType, ReasonCode
 from disputes.policies import Action
 from disputes.services.core import (
@@ -95,6 +95,8 @@ def dispute_open(
         payload={"reason_code": reason_code, "amount": str(value)},
         at=now,
     )
+    # Created with its opener (the actor): the event's shape needs no further read.
+    integration_events.dispute_opened(dispute)
     notify_on_commit(
         user_ids=parties(dispute, exclude=actor.pk),
         subject=f"A dispute was opened on order #{order.pk}",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from disputes import policies, states
+from disputes import integration_events, policies, states
 from disputes.models import Dispute, DisputeStatus, EventType, Message, Visibility
 from disputes.policies import Action
 from disputes.services.core import (
@@ -88,6 +88,8 @@ def message_post(
     if dispute.first_response_at is None and counts_as_response(actor.pk, dispute):
         dispute.first_response_at = now
         fields.append("first_response_at")
+    # Before the respondent's move, which is its own event (dispute.updated) after this one.
+    integration_events.message_created(message, dispute)
     if answer_moves_status(actor.pk, dispute):
         fields += transition(
             dispute=dispute,

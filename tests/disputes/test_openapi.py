@@ -40,6 +40,7 @@ DISPUTE_ENDPOINTS: dict[tuple[str, str], set[str]] = {
         "415",
     },
     ("get", "/api/disputes/{dispute_id}/evidence/{id}/file"): {"401", "403", "404"},
+    ("get", "/api/disputes/{dispute_id}/events"): {"400", "401", "403", "404"},
 }
 
 

@@ -26,6 +26,8 @@ from accounts.models import User
 from accounts.services import token_issue
 from disputes import services
 from disputes.models import Dispute, Offer
+from integrations import services as webhook_services
+from integrations.models import WebhookEndpoint
 from orders.models import Item, Order
 from tests.factories import PASSWORD, StaffFactory, UserFactory, make_dispute, make_order
 
@@ -50,6 +52,7 @@ class World:
     free_order: Order
     item: Item
     offer: Offer
+    endpoint: WebhookEndpoint | None = None
     users: dict[str, User | None] = field(default_factory=dict)
 
     @classmethod
@@ -61,6 +64,10 @@ class World:
         # The seller's open offer: the buyer may answer it, the seller withdraw it.
         offer = services.offer_propose(actor=seller, dispute_id=dispute.pk, amount=Decimal("30"))
         world = cls(buyer, seller, stranger, staff, dispute, free_order, free_order.item, offer)
+        # A webhook endpoint staff may delete (a public address literal: nothing is resolved).
+        world.endpoint, _ = webhook_services.endpoint_create(
+            actor=staff, url="https://93.184.215.14/hooks"
+        )
         world.users = {
             "anonymous": None,
             "buyer": buyer,
@@ -200,8 +207,19 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         API,
         Rule((401, 404, 404, 403, 404)),
     ),
+    # The events feed: a party reads its disputes' events, staff all; one dispute's events
+    # as its detail (policy VIEW).
+    ("GET", "/api/events"): (API, Rule((401, 200, 200, 200, 200))),
+    ("GET", "/api/disputes/{dispute_id}/events"): (API, Rule((401, 200, 200, 403, 200))),
     # The webhook trusts only its HMAC signature: a bearer token is no substitute.
     ("POST", "/api/webhooks/payments"): (API, Rule((401, 401, 401, 401, 401), _const({}))),
+    # Outbound webhook endpoints: support staff only.
+    ("GET", "/api/webhooks/endpoints"): (API, Rule((401, 403, 403, 403, 200))),
+    ("POST", "/api/webhooks/endpoints"): (
+        API,
+        Rule((401, 403, 403, 403, 201), _const({"url": "https://93.184.215.15/hooks"})),
+    ),
+    ("DELETE", "/api/webhooks/endpoints/{endpoint_id}"): (API, Rule((401, 403, 403, 403, 204))),
     # Finance API: a token holding read_finance (store owners, staff)
     ("GET", "/openapi/2024-07/shoplazza-payment/disputes"): (
         API,
@@ -349,6 +367,7 @@ def _url(route: str, world: World) -> str:
     return route.format(
         dispute_id=world.dispute.pk,
         offer_id=world.offer.pk,
+        endpoint_id=world.endpoint.pk if world.endpoint else 0,
         order_id=world.free_order.pk if on_orders else world.dispute.order_id,
         pk=world.item.pk
         if route.startswith("/api/items/")

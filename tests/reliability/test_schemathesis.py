@@ -171,6 +171,11 @@ BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
         "the resolution counts after trimming; a refund only with outcome lost, at most the "
         "disputed amount",
     ),
+    "POST /api/webhooks/endpoints": (
+        frozenset({"url"}),
+        "the URL must be https on a host that resolves to public addresses only "
+        "(integrations/ssrf.py); no schema can say which names resolve where",
+    ),
     "POST /api/orders": (
         frozenset({"itemId", "finalPrice"}),
         "nobody may order their own item",

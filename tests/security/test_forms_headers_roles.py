@@ -239,6 +239,8 @@ REFUSED_ELEVATION: dict[tuple[str, str], tuple[int, str]] = {
     ("PATCH", "/api/disputes/{id}/close"): (403, "not_allowed"),
     ("POST", "/api/disputes/{id}/take-up"): (403, "not_allowed"),
     ("POST", "/api/webhooks/payments"): (401, "invalid_signature"),
+    # Staff only: a party is refused before the body is read.
+    ("POST", "/api/webhooks/endpoints"): (403, "permission_denied"),
     # The evidence form takes multipart only: a JSON body is refused before any field is read.
     ("POST", "/api/disputes/{dispute_id}/evidence"): (415, "unsupported_media_type"),
     **{
