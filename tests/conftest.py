@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from typing import Any
@@ -20,6 +21,36 @@ from tests.factories import StaffFactory, UserFactory, make_order
 
 # Playwright's sync API keeps an event loop in the test thread; Django must not refuse ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+LOCAL_NAMES = frozenset({"localhost", socket.gethostname()})
+REAL_GETADDRINFO = socket.getaddrinfo
+
+
+def _is_local(host: Any) -> bool:
+    """Loopback names and any numeric address (in any of the forms the C resolver reads
+    without asking a server: `127.0.0.1`, `2130706433`, `0x7f.1`, `::1`)."""
+    if host is None or (isinstance(host, str) and host in LOCAL_NAMES):
+        return True
+    try:
+        REAL_GETADDRINFO(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError):
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _no_public_name_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk only to this machine: a host name a test generates (schemathesis fills webhook
+    URLs with random names) must never reach a DNS server. Such a lookup fails as a name that
+    does not resolve would; tests that need a name to resolve patch the resolver themselves."""
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local(host):
+            raise socket.gaierror(socket.EAI_NONAME, "tests resolve no public names")
+        return REAL_GETADDRINFO(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 
 @pytest.fixture(autouse=True)
