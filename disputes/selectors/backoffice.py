@@ -87,7 +87,7 @@ class DashboardStats:
         return sum(self.open_by_state.values())
 
 
-def _median_duration(rows: QuerySet[Dispute], end_field: str) -> timedelta | None:
+def median_duration(rows: QuerySet[Dispute], end_field: str) -> timedelta | None:
     rows = rows.filter(**{f"{end_field}__isnull": False}).order_by()
     if connections[rows.db].vendor == "postgresql":
         span = ExpressionWrapper(F(end_field) - F("created_at"), output_field=DurationField())
@@ -124,7 +124,7 @@ def dispute_dashboard_stats(
         open_by_state=by_state,
         overdue=Dispute.objects.overdue(moment).count(),
         opened_per_day=series,
-        median_first_response=_median_duration(recent, "first_response_at"),
-        median_resolution=_median_duration(recent, "closed_at"),
+        median_first_response=median_duration(recent, "first_response_at"),
+        median_resolution=median_duration(recent, "closed_at"),
         since=since,
     )

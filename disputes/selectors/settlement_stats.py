@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from disputes.models import Dispute, Outcome
 
 # The same median as the dashboard's other two (PostgreSQL in the database, Python elsewhere).
-from disputes.selectors.backoffice import _median_duration as median_duration
+from disputes.selectors.backoffice import median_duration
 
 
 @dataclass(frozen=True)
