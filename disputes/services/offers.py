@@ -208,6 +208,19 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
     return dispute
 
 
+def _end_offer(
+    dispute: Dispute, offer: Offer, *, actor: User, status: OfferStatus, event: EventType
+) -> None:
+    """Decline or withdraw: the offer ends with `status`, the timeline says so, and the dispute,
+    still open, shows activity."""
+    now = timezone.now()
+    offer.status = status
+    offer.decided_at = now
+    offer.save(update_fields=["status", "decided_at"])
+    log_event(dispute=dispute, actor=actor, type=event, payload={"offer_id": offer.pk}, at=now)
+    dispute.save(update_fields=_touch(dispute, now))
+
+
 @transaction.atomic
 def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     """The party who did not propose the offer declines it; the dispute stays open."""
@@ -216,18 +229,9 @@ def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     policies.require(actor, Action.ANSWER_OFFER, offer)
     _require_step(dispute, states.Step.ANSWER_OFFER)
     _require_open(offer)
-    now = timezone.now()
-    offer.status = OfferStatus.DECLINED
-    offer.decided_at = now
-    offer.save(update_fields=["status", "decided_at"])
-    log_event(
-        dispute=dispute,
-        actor=actor,
-        type=EventType.OFFER_DECLINED,
-        payload={"offer_id": offer.pk},
-        at=now,
+    _end_offer(
+        dispute, offer, actor=actor, status=OfferStatus.DECLINED, event=EventType.OFFER_DECLINED
     )
-    dispute.save(update_fields=_touch(dispute, now))
     integration_events.offer_event(outbox.OFFER_DECLINED, offer, dispute)
     notify_parties_on_commit(
         dispute=dispute,
@@ -246,18 +250,9 @@ def offer_withdraw(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     policies.require(actor, Action.WITHDRAW_OFFER, offer)
     _require_step(dispute, states.Step.WITHDRAW_OFFER)
     _require_open(offer)
-    now = timezone.now()
-    offer.status = OfferStatus.WITHDRAWN
-    offer.decided_at = now
-    offer.save(update_fields=["status", "decided_at"])
-    log_event(
-        dispute=dispute,
-        actor=actor,
-        type=EventType.OFFER_WITHDRAWN,
-        payload={"offer_id": offer.pk},
-        at=now,
+    _end_offer(
+        dispute, offer, actor=actor, status=OfferStatus.WITHDRAWN, event=EventType.OFFER_WITHDRAWN
     )
-    dispute.save(update_fields=_touch(dispute, now))
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
