@@ -5,7 +5,6 @@ and two workers on PostgreSQL that never deliver one event twice."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from tests.integrations.helpers import (
 )
 from tests.integrations.receiver import Receiver
 from tests.tasks.helpers import queued
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.usefixtures("private_hosts")
 
@@ -404,28 +404,6 @@ def _worker(i: int) -> None:
     ).run()
 
 
-def _in_threads(n: int, work: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
-
-
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_deliver_one_event_twice_nor_out_of_order(
@@ -449,7 +427,7 @@ def test_two_workers_never_deliver_one_event_twice_nor_out_of_order(
     )
     assert len(expected) == 24
     for _ in range(20):
-        assert _in_threads(2, _worker) == [None, None]
+        assert in_threads(2, _worker) == [None, None]
         pending = [row for row in deliveries(endpoint) if row.status == DeliveryStatus.PENDING]
         if not pending:
             break

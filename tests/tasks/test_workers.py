@@ -4,10 +4,7 @@ where django-tasks-db claims a task with SELECT ... FOR UPDATE SKIP LOCKED."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core import mail
@@ -22,6 +19,7 @@ from background.schedule import ensure_schedule, run_periodic
 from disputes.models import Dispute, DisputeStatus
 from tests.factories import make_dispute, make_overdue
 from tests.tasks.helpers import EXPIRE, PERIODIC, queued, sent_to
+from tests.threads import in_threads
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -30,29 +28,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 def _postgresql_only() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("claims with SKIP LOCKED across connections: PostgreSQL (make test)")
-
-
-def in_threads(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run work(i) in n threads released together; returns values or the exceptions raised."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def worker(i: int) -> None:
