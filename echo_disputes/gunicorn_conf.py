@@ -3,7 +3,7 @@
 
     .venv/bin/gunicorn -c echo_disputes/gunicorn_conf.py --bind 127.0.0.1:8000
 
-Environment: GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2 x cores + 1),
+Environment: GUNICORN_BIND (127.0.0.1:8000), GUNICORN_WORKERS (2 x cores + 1), GUNICORN_THREADS (4),
 GUNICORN_ACCESS_LOG ("-" = stdout; empty = none).
 """
 
@@ -14,9 +14,12 @@ import os
 
 wsgi_app = "echo_disputes.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-# The sync worker: every request is short and bound by PostgreSQL; more workers than this only
-# add database connections.
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# Threads, not the sync worker: a refused request (429) is held back for a second
+# (echo_disputes/refusal_delay.py), and a sleeping thread must not be the worker's only one. Each
+# thread keeps its own database connection: workers x threads connections in all.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # No request should come near it; a worker stuck on a dead connection is recycled.
 timeout = 30
 max_requests = 2000

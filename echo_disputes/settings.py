@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so it sees the final answer: a 429 from any throttle or the lock-out is held
+    # back for ECHO_REFUSAL_DELAY_SECONDS (echo_disputes/refusal_delay.py).
+    "echo_disputes.refusal_delay.RefusalDelayMiddleware",
     # Outermost, so every response under /api/ (even a DisallowedHost 400) leaves as JSON.
     "echo_disputes.middleware.ApiErrorMiddleware",
     # Before anything that answers or authenticates: a browser's preflight OPTIONS carries no
@@ -383,6 +386,10 @@ PAYMENTS_WEBHOOK_MAX_FUTURE = timedelta(
 ECHO_DETAIL_MESSAGES = env_int("ECHO_DETAIL_MESSAGES", 50)
 ECHO_MAX_MESSAGES_PER_DISPUTE = env_int("ECHO_MAX_MESSAGES_PER_DISPUTE", 1000)
 ECHO_POST_THROTTLE = os.environ.get("ECHO_POST_THROTTLE", "20/min")
+# A 429 is answered this many seconds late, by at most ECHO_REFUSAL_DELAY_SLOTS threads of a
+# process at once (echo_disputes/refusal_delay.py); 0 answers at once. Needs threaded workers.
+ECHO_REFUSAL_DELAY_SECONDS = float(os.environ.get("ECHO_REFUSAL_DELAY_SECONDS") or 1)
+ECHO_REFUSAL_DELAY_SLOTS = env_int("ECHO_REFUSAL_DELAY_SLOTS", 2)
 # Messages per page on the thread page and the admin's dispute page.
 ECHO_THREAD_PAGE_SIZE = env_int("ECHO_THREAD_PAGE_SIZE", 50)
 

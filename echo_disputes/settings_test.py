@@ -46,6 +46,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Throttle and lock-out tests send many refused requests; the delay has its own tests.
+ECHO_REFUSAL_DELAY_SECONDS = 0.0
 # Tests that touch no database (settings, schema, pure functions) still clear the throttle cache:
 # a process-local cache keeps them free of the database. Production's shared database cache is
 # checked in tests/accounts/test_throttle_shared.py.
