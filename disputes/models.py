@@ -495,7 +495,7 @@ class SavedReply(models.Model):
     class Meta:
         verbose_name = _("saved reply")
         verbose_name_plural = _("saved replies")
-        ordering = (Lower("title"), "id")
+        ordering = (Lower("title").asc(), "id")
         constraints: ClassVar = [
             # "Refund approved" and "refund approved" would be one entry in the picker.
             models.UniqueConstraint(
