@@ -9,7 +9,7 @@ every other model check, for callers without a form. Posting a filled-in reply i
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,10 +39,17 @@ def saved_reply_save(*, actor: User, reply: SavedReply) -> SavedReply:
             _("The saved reply is not valid."),
             details={field: list(messages) for field, messages in error.message_dict.items()},
         ) from None
-    if creating:
-        reply.save(force_insert=True)
-    else:
-        reply.save(update_fields=[*EDITABLE, "updated_at", "updated_by"])
+    try:
+        # A savepoint: the same title saved at the same moment by another agent passes the
+        # check above and meets the unique index here.
+        with transaction.atomic():
+            if creating:
+                reply.save(force_insert=True)
+            else:
+                reply.save(update_fields=[*EDITABLE, "updated_at", "updated_by"])
+    except IntegrityError:
+        taken = _("A saved reply with this title already exists.")
+        raise InvalidInput(taken, details={"title": [taken]}) from None
     return reply
 
 

@@ -181,3 +181,16 @@ def test_changelist_queries_are_constant_in_rows(desk: Client, support: User) ->
         make_reply(editor, f"Reply {n}")
     assert SavedReply.objects.count() == 6
     assert queries() == few
+
+
+def test_a_title_taken_at_the_same_moment_is_refused_not_a_server_error(
+    support: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two agents saving one title at once both pass the model check; the unique index decides.
+    Skipping the check stands in for the other agent's save landing in between."""
+    make_reply(support, "Refund approved")
+    monkeypatch.setattr(SavedReply, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(InvalidInput) as raised:
+        make_reply(support, "REFUND approved")
+    assert raised.value.details == {"title": ["A saved reply with this title already exists."]}
+    assert SavedReply.objects.count() == 1
