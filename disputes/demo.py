@@ -26,6 +26,7 @@ from disputes.models import (
     EvidenceKind,
     Offer,
     ReasonCode,
+    SavedReply,
     Visibility,
 )
 from orders.models import Item, Order, OrderStatus
@@ -83,11 +84,13 @@ def seed_demo() -> dict[str, int]:
     _seed_disputes()
     seed_offers_demo()
     seed_evidence_demo()
+    seed_saved_replies_demo()
     return {
         "orders": Order.objects.count(),
         "disputes": Dispute.objects.count(),
         "evidence": Evidence.objects.count(),
         "offers": Offer.objects.count(),
+        "saved_replies": SavedReply.objects.count(),
     }
 
 
@@ -395,3 +398,45 @@ def seed_payments_demo() -> int:
             )
         )
     return 2
+
+
+SAVED_REPLIES = (
+    (
+        "Ask for tracking number",
+        Visibility.PUBLIC,
+        "Hello {seller}, {buyer} reports a problem with order {order} ({item}). Please reply "
+        "with the parcel's tracking number before {respond_by}.\n\n{agent}, ECHO support",
+    ),
+    (
+        "Refund approved",
+        Visibility.PUBLIC,
+        "Hello {buyer}, we have decided dispute {dispute} in your favour: a refund of {amount} "
+        "for order {order} is on its way.\n\n{agent}, ECHO support",
+    ),
+    (
+        "Waiting for the carrier",
+        Visibility.PUBLIC,
+        "Hello {buyer} and {seller}, we have asked the carrier about order {order} and will "
+        "write again here as soon as they answer.",
+    ),
+    (
+        "Escalate to payments",
+        Visibility.INTERNAL,
+        "Payments team: dispute {dispute} on order {order}, {amount} ({reason}). Please check "
+        "the charge with the provider before we decide.",
+    ),
+)
+
+
+def seed_saved_replies_demo() -> int:
+    """The desk's reply templates (docs/admin.md, Saved replies), written by the demo staff
+    through the service; a title already there (in any case) is left as it is."""
+    staff = demo_users()["staff"]
+    added = 0
+    for title, visibility, body in SAVED_REPLIES:
+        if SavedReply.objects.filter(title__iexact=title).exists():
+            continue
+        reply = SavedReply(title=title, body=body, visibility=visibility)
+        services.saved_reply_save(actor=staff, reply=reply)
+        added += 1
+    return added

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DisputeStatus(models.TextChoices):
@@ -450,3 +453,70 @@ class Offer(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == OfferStatus.OPEN
+
+
+class SavedReply(models.Model):
+    """A reply template support staff pick on the dispute page: `disputes.replies` checks its
+    placeholders when it is saved and fills them in for one dispute. Nothing refers to a saved
+    reply (a posted message is plain text), so deleting one changes no thread."""
+
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("body"), max_length=2000)
+    # The thread's own choices: a public reply becomes a message, an internal one a note.
+    visibility = models.CharField(
+        _("visibility"), max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Only active replies are offered on the dispute page."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        ordering = (Lower("title").asc(), "id")
+        constraints: ClassVar = [
+            # "Refund approved" and "refund approved" would be one entry in the picker.
+            models.UniqueConstraint(
+                Lower("title"),
+                name="saved_reply_title_ci_unique",
+                violation_error_message=_("A saved reply with this title already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="saved_reply_visibility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        # Imported here: disputes.replies reads the Dispute model defined above.
+        from disputes.replies import validate_template
+
+        try:
+            validate_template(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error.error_list}) from None

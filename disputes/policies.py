@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from disputes.models import INTERNAL_EVENT_TYPES, Dispute, DisputeKind, Offer, Visibility
@@ -192,3 +193,16 @@ def finance_disputes_q(user: Any) -> Q:
         return NOTHING
     seller = finance_seller_id(user)
     return Q() if seller is None else Q(seller_id=seller)
+
+
+# --- saved replies ---------------------------------------------------------------------------
+
+
+def can_manage_saved_replies(user: Any) -> bool:
+    """Reply templates are the desk's own tool: support staff keep them, nobody else reads them."""
+    return is_support_staff(user)
+
+
+def saved_replies_require_manage(user: Any) -> None:
+    if not can_manage_saved_replies(user):
+        raise NotAllowed(_("Only support staff may keep saved replies."), code="not_allowed")

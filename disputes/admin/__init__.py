@@ -9,14 +9,16 @@ permissions (see `disputes.admin.base`).
 
 `queue` is the changelist and its actions, `dispute_page` the change view, `filters`, `forms`,
 `dashboard` and `export` what they say, `history` the thread and event-log lists, `order_inline`
-the disputes on the order admin page. This module only registers.
+the disputes on the order admin page, `saved_replies` the reply templates and the dispute page's
+picker. This module only registers.
 """
 
 from django.contrib import admin
 
 from disputes.admin.history import DisputeEventAdmin, MessageAdmin
 from disputes.admin.queue import DisputeAdmin
-from disputes.models import Dispute, DisputeEvent, Message
+from disputes.admin.saved_replies import SavedReplyAdmin
+from disputes.models import Dispute, DisputeEvent, Message, SavedReply
 
 admin.site.site_header = "ECHO Disputes · support desk"
 # The queue has nine columns; the app sidebar squeezed the deadline and activity columns out of a
@@ -28,3 +30,4 @@ admin.site.index_title = "Back office"
 admin.site.register(Dispute, DisputeAdmin)
 admin.site.register(Message, MessageAdmin)
 admin.site.register(DisputeEvent, DisputeEventAdmin)
+admin.site.register(SavedReply, SavedReplyAdmin)

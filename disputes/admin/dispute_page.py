@@ -37,6 +37,7 @@ from disputes.admin.forms import (
     DisputeMessageForm,
     DisputeResolutionForm,
 )
+from disputes.admin.saved_replies import saved_reply_picker
 from disputes.api.party.throttles import post_allowed
 from disputes.models import Dispute, DisputeKind, DisputeStatus, Evidence, Visibility
 from disputes.selectors.evidence import evidence_for_desk, evidence_get, evidence_superseded_by
@@ -269,6 +270,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             for offer in selectors.offers_for(user=user, dispute=dispute)
         ]
         drafts = request.session.pop(self._draft_key(dispute.pk), {})
+        reply_draft, reply_context = saved_reply_picker(request, dispute)
         can_act = self.has_change_permission(request, dispute)
         return {
             "thread": thread,
@@ -277,7 +279,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             "timeline_more": timeline_more,
             "events_url": reverse("admin:disputes_disputeevent_changelist") + f"?q={dispute.pk}",
             "offers": offers,
-            "message_form": DisputeMessageForm(initial=drafts.get("message")),
+            "message_form": DisputeMessageForm(initial=reply_draft or drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
             "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),
             "dispute_open": dispute.is_open,
@@ -287,6 +289,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             "take_up_url": reverse("admin:disputes_dispute_take_up", args=[dispute.pk]),
             "resolve_url": reverse("admin:disputes_dispute_resolve", args=[dispute.pk]),
             "evidence_url": reverse("admin:disputes_dispute_evidence_add", args=[dispute.pk]),
+            **reply_context,
         }
 
     def page_urls(self) -> list[URLPattern]:

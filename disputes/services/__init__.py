@@ -31,6 +31,7 @@ from disputes.services.offers import (
 )
 from disputes.services.opening import dispute_open
 from disputes.services.reminders import REMINDERS, reminders_send
+from disputes.services.saved_replies import saved_reply_delete, saved_reply_save
 from disputes.services.thread import message_post
 
 __all__ = [
@@ -58,4 +59,6 @@ __all__ = [
     "offer_propose",
     "offer_withdraw",
     "reminders_send",
+    "saved_reply_delete",
+    "saved_reply_save",
 ]
