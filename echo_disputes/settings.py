@@ -385,6 +385,11 @@ ECHO_MAX_MESSAGES_PER_DISPUTE = env_int("ECHO_MAX_MESSAGES_PER_DISPUTE", 1000)
 ECHO_POST_THROTTLE = os.environ.get("ECHO_POST_THROTTLE", "20/min")
 # Messages per page on the thread page and the admin's dispute page.
 ECHO_THREAD_PAGE_SIZE = env_int("ECHO_THREAD_PAGE_SIZE", 50)
+# The staff response target (docs/admin.md): hours a dispute may wait for support staff after it
+# is escalated or the respondent answers; a change applies to waits that start afterwards.
+ECHO_STAFF_RESPONSE_HOURS = env_int("ECHO_STAFF_RESPONSE_HOURS", 24)
+if ECHO_STAFF_RESPONSE_HOURS < 1:
+    raise ImproperlyConfigured("ECHO_STAFF_RESPONSE_HOURS must be at least 1.")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
