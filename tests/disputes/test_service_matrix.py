@@ -243,14 +243,10 @@ def test_service_matrix(action: str, state: str, opener: str, column: str, expec
         assert events == [(STILL_EVENT[action], "", "", actor.pk)]
         row = Dispute.objects.filter(pk=dispute.pk).values().get()
         changed = {k for k, v in row.items() if before["row"][k] != v}
-        # Escalation also starts the wait for staff (the staff response target).
-        escalation = {
-            "escalated_at",
-            "escalated_by_id",
-            "escalation_reason",
-            "staff_wait_since",
-            "staff_due_at",
-        }
+        escalation = {"escalated_at", "escalated_by_id", "escalation_reason"}
+        if state == N:
+            # Escalation starts the wait for staff; under review, the respondent's answer did.
+            escalation |= {"staff_wait_since", "staff_due_at"}
         activity = {"updated_at", "last_activity_at"}
         assert changed == (activity | escalation if action == "escalate" else activity)
         if action == "propose_offer":
