@@ -88,6 +88,19 @@ class DisputeAssignForm(forms.Form):
 
 
 class AssignActionForm(helpers.ActionForm):
-    """The queue's action bar with the agent the "Assign to the chosen agent" action uses."""
+    """The queue's action bar with the agent the "Assign to the chosen agent" action uses. Any
+    value passes the form (Django would otherwise refuse every action as "No action selected"):
+    the action reads it, and the service says whether that user may be assigned."""
 
-    assignee = AgentChoiceField(label=_("Agent"), required=False, empty_label=_("Choose an agent"))
+    assignee = forms.CharField(label=_("Agent"), required=False, widget=forms.Select)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].widget.choices = [
+            ("", _("Choose an agent")),
+            *[(str(agent.pk), agent.username) for agent in support_agents().only("username")],
+        ]
+
+    def agent_id(self) -> int | None:
+        value = (self.data.get("assignee") or "").strip()
+        return int(value) if value.isdigit() and len(value) < 19 else None

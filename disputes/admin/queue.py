@@ -42,6 +42,10 @@ BULK_LIMIT = 500
 REFUSALS_LISTED = 10
 
 
+def _agent_name(user_id: int) -> str:
+    return User.objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
+
+
 class ReminderFilter(admin.SimpleListFilter):
     """Which deadline reminders went out to the respondent (disputes/services/reminders.py).
 
@@ -250,9 +254,8 @@ class DisputeAdmin(DisputePageAdmin):
         description=_("Assign the selected disputes to the chosen agent"), permissions=["change"]
     )
     def assign_selected_to_agent(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
-        form = AssignActionForm(request.POST)
-        agent = form.cleaned_data.get("assignee") if form.is_valid() else None
-        if agent is None:
+        agent_id = AssignActionForm(request.POST).agent_id()
+        if agent_id is None:
             messages.error(
                 request,
                 gettext("Choose an active support agent next to the action; none changed."),
@@ -262,12 +265,10 @@ class DisputeAdmin(DisputePageAdmin):
             request,
             queryset,
             lambda actor, pk: services.dispute_assign(
-                actor=actor, dispute_id=pk, assignee_id=agent.pk
+                actor=actor, dispute_id=pk, assignee_id=agent_id
             ),
-            lambda n, of: (
-                gettext("Assigned %(n)d of %(of)d disputes to %(agent)s.")
-                % {"n": n, "of": of, "agent": agent.username}
-            ),
+            lambda n, of: gettext("Assigned %(n)d of %(of)d disputes to %(agent)s.")
+            % {"n": n, "of": of, "agent": _agent_name(agent_id)},
         )
 
     @admin.action(description=_("Unassign the selected disputes"), permissions=["change"])
