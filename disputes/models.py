@@ -209,11 +209,12 @@ class Dispute(models.Model):
                 name="dispute_open_assignee_queue",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
-            # The staff response column's sort and filter walk only the disputes that wait.
+            # The open queue sorted and filtered by the staff response due time (only open
+            # disputes wait; a btree keeps the NULLs, those that do not wait, last ascending).
             models.Index(
                 fields=["staff_due_at", "id"],
-                name="dispute_staff_due",
-                condition=Q(staff_due_at__isnull=False),
+                name="dispute_open_staff_due",
+                condition=Q(status__in=OPEN_STATUSES),
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -124,7 +125,9 @@ class DisputePageAdmin(SupportDeskAdmin):
     def assignee_display(self, obj: Dispute) -> str:
         return obj.assignee.username if obj.assignee is not None else "—"
 
-    @admin.display(description=_("staff response"), ordering="staff_due_at")
+    # The disputes that wait first (soonest due), then those that do not, on both databases
+    # (SQLite sorts NULLs first, PostgreSQL last); descending reverses both.
+    @admin.display(description=_("staff response"), ordering=F("staff_due_at").asc(nulls_last=True))
     def staff_response_display(self, obj: Dispute) -> SafeString:
         return staff_response_badge(obj, timezone.now())
 

@@ -267,8 +267,10 @@ class DisputeAdmin(DisputePageAdmin):
             lambda actor, pk: services.dispute_assign(
                 actor=actor, dispute_id=pk, assignee_id=agent_id
             ),
-            lambda n, of: gettext("Assigned %(n)d of %(of)d disputes to %(agent)s.")
-            % {"n": n, "of": of, "agent": _agent_name(agent_id)},
+            lambda n, of: (
+                gettext("Assigned %(n)d of %(of)d disputes to %(agent)s.")
+                % {"n": n, "of": of, "agent": _agent_name(agent_id)}
+            ),
         )
 
     @admin.action(description=_("Unassign the selected disputes"), permissions=["change"])
