@@ -9,8 +9,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus, Outcome
 from disputes.selectors.desk import DUE_SOON, StaffResponse, staff_response_q, support_agents
@@ -190,8 +190,8 @@ class AssigneeFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            (self.MINE, _("Mine")),
-            (self.NONE, _("Unassigned")),
+            (self.MINE, gettext("Mine")),
+            (self.NONE, gettext("Unassigned")),
             *[(str(agent.pk), agent.username) for agent in support_agents().only("username")],
         ]
 
@@ -218,13 +218,13 @@ class StaffResponseFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         hours = int(DUE_SOON.total_seconds() // 3600)
         return [
-            (StaffResponse.OVERDUE, _("Overdue")),
+            (StaffResponse.OVERDUE.value, gettext("Overdue")),
             (
-                StaffResponse.DUE_SOON,
+                StaffResponse.DUE_SOON.value,
                 ngettext("Due within %(n)d hour", "Due within %(n)d hours", hours) % {"n": hours},
             ),
-            (StaffResponse.ON_TRACK, _("On track")),
-            (StaffResponse.NOT_WAITING, _("Not waiting for staff")),
+            (StaffResponse.ON_TRACK.value, gettext("On track")),
+            (StaffResponse.NOT_WAITING.value, gettext("Not waiting for staff")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -4,6 +4,8 @@ staff-internal (no status move, no mail, no outbound event, no trace a party rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django_tasks_db.models import DBTaskResult
 
@@ -86,10 +88,10 @@ def test_assigning_the_same_agent_again_writes_nothing(staff: User) -> None:
 
 def test_assignment_is_staff_internal(staff: User) -> None:
     dispute = make_dispute(staff=staff)
-    before = Dispute.objects.filter(pk=dispute.pk).values().get()
+    before = dict(Dispute.objects.filter(pk=dispute.pk).values().get())
     tasks, outbound = DBTaskResult.objects.count(), OutboundEvent.objects.count()
     services.dispute_assign(actor=staff, dispute_id=dispute.pk, assignee_id=staff.pk)
-    after = Dispute.objects.filter(pk=dispute.pk).values().get()
+    after = dict(Dispute.objects.filter(pk=dispute.pk).values().get())
     # Only the assignee changed: no status, no activity time a party reads.
     assert {k for k in after if after[k] != before[k]} == {"assignee_id"}
     assert after["status"] == DisputeStatus.NEEDS_RESPONSE
@@ -125,12 +127,13 @@ def test_the_assignee_must_be_active_support_staff(staff: User, kind: str) -> No
 @pytest.mark.parametrize("who", ["buyer", "seller", "stranger", "inactive_staff"])
 def test_only_support_staff_may_assign(staff: User, who: str) -> None:
     dispute = make_dispute(staff=staff)
-    actor = {
+    makers: dict[str, Callable[[], User]] = {
         "buyer": lambda: User.objects.get(pk=dispute.buyer_id),
         "seller": lambda: User.objects.get(pk=dispute.seller_id),
         "stranger": new_user,
         "inactive_staff": lambda: new_staff(is_active=False),
-    }[who]()
+    }
+    actor = makers[who]()
     with pytest.raises(NotAllowed):
         services.dispute_assign(actor=actor, dispute_id=dispute.pk, assignee_id=staff.pk)
     assert Dispute.objects.get(pk=dispute.pk).assignee_id is None

@@ -46,7 +46,7 @@ class AssigneeOutput(serializers.Serializer):
     assigneeUsername = serializers.SerializerMethodField()
 
     def get_assigneeUsername(self, obj: Dispute) -> str | None:
-        return obj.assignee.username if obj.assignee_id is not None else None
+        return obj.assignee.username if obj.assignee is not None else None
 
 
 class AssignmentActions:
