@@ -6,72 +6,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disputes', '0007_reminders'),
-        ('orders', '0001_initial'),
+        ("disputes", "0007_reminders"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaffWait',
+            name="StaffWait",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'staff wait',
-                'verbose_name_plural': 'staff waits',
-                'ordering': ('started_at', 'id'),
+                "verbose_name": "staff wait",
+                "verbose_name_plural": "staff waits",
+                "ordering": ("started_at", "id"),
             },
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disputes_assigned', to=settings.AUTH_USER_MODEL, verbose_name='assignee'),
+            model_name="dispute",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disputes_assigned",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="assignee",
+            ),
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='staff_due_at',
+            model_name="dispute",
+            name="staff_due_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='dispute',
-            name='staff_wait_since',
+            model_name="dispute",
+            name="staff_wait_since",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='disputeevent',
-            name='type',
-            field=models.CharField(choices=[('opened', 'Opened'), ('message_posted', 'Message posted'), ('note_posted', 'Internal note posted'), ('responded', 'Respondent answered'), ('taken_up', 'Taken up by staff'), ('decided', 'Decided'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn'), ('expired', 'Expired'), ('provider_update', 'Updated by the payment provider'), ('evidence_added', 'Evidence added'), ('internal_evidence_added', 'Internal evidence added (staff only)'), ('offer_made', 'Offer made'), ('offer_accepted', 'Offer accepted'), ('offer_declined', 'Offer declined'), ('offer_withdrawn', 'Offer withdrawn'), ('escalated', 'Escalated to staff'), ('reminder_sent', 'Respondent reminded of the deadline'), ('assigned', 'Assigned'), ('reassigned', 'Reassigned'), ('unassigned', 'Unassigned')], max_length=32),
+            model_name="disputeevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("opened", "Opened"),
+                    ("message_posted", "Message posted"),
+                    ("note_posted", "Internal note posted"),
+                    ("responded", "Respondent answered"),
+                    ("taken_up", "Taken up by staff"),
+                    ("decided", "Decided"),
+                    ("closed", "Closed"),
+                    ("withdrawn", "Withdrawn"),
+                    ("expired", "Expired"),
+                    ("provider_update", "Updated by the payment provider"),
+                    ("evidence_added", "Evidence added"),
+                    ("internal_evidence_added", "Internal evidence added (staff only)"),
+                    ("offer_made", "Offer made"),
+                    ("offer_accepted", "Offer accepted"),
+                    ("offer_declined", "Offer declined"),
+                    ("offer_withdrawn", "Offer withdrawn"),
+                    ("escalated", "Escalated to staff"),
+                    ("reminder_sent", "Respondent reminded of the deadline"),
+                    ("assigned", "Assigned"),
+                    ("reassigned", "Reassigned"),
+                    ("unassigned", "Unassigned"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddIndex(
-            model_name='dispute',
-            index=models.Index(condition=models.Q(('status__in', ('needs_response', 'under_review'))), fields=['assignee', 'respond_by', 'id'], name='dispute_open_assignee_queue'),
+            model_name="dispute",
+            index=models.Index(
+                condition=models.Q(("status__in", ("needs_response", "under_review"))),
+                fields=["assignee", "respond_by", "id"],
+                name="dispute_open_assignee_queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dispute',
-            index=models.Index(condition=models.Q(('status__in', ('needs_response', 'under_review'))), fields=['staff_due_at', 'id'], name='dispute_open_staff_due'),
+            model_name="dispute",
+            index=models.Index(
+                condition=models.Q(("status__in", ("needs_response", "under_review"))),
+                fields=["staff_due_at", "id"],
+                name="dispute_open_staff_due",
+            ),
         ),
         migrations.AddField(
-            model_name='staffwait',
-            name='dispute',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staff_waits', to='disputes.dispute'),
+            model_name="staffwait",
+            name="dispute",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff_waits",
+                to="disputes.dispute",
+            ),
         ),
         migrations.AddIndex(
-            model_name='staffwait',
-            index=models.Index(fields=['due_at'], name='staff_wait_due'),
+            model_name="staffwait",
+            index=models.Index(fields=["due_at"], name="staff_wait_due"),
         ),
         migrations.AddConstraint(
-            model_name='staffwait',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('dispute',), name='staff_wait_one_running'),
+            model_name="staffwait",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("dispute",),
+                name="staff_wait_one_running",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffwait',
-            constraint=models.CheckConstraint(condition=models.Q(('due_at__gt', models.F('started_at'))), name='staff_wait_due_after_start'),
+            model_name="staffwait",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_at__gt", models.F("started_at"))),
+                name="staff_wait_due_after_start",
+            ),
         ),
     ]
