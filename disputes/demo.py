@@ -19,6 +19,7 @@ from accounts.models import User
 from accounts.services import support_group_ensure
 from disputes import services
 from disputes.models import (
+    OPEN_STATUSES,
     Dispute,
     DisputeKind,
     DisputeStatus,
@@ -83,6 +84,7 @@ def seed_demo() -> dict[str, int]:
     come after the rest has committed: each upload is its own durable transaction."""
     _seed_disputes()
     seed_offers_demo()
+    seed_assignment_demo()
     seed_evidence_demo()
     seed_saved_replies_demo()
     return {
@@ -260,6 +262,36 @@ def seed_offers_demo() -> int:
         reason="The seller will not refund anything for the missing pieces; please decide.",
     )
     return 3
+
+
+@transaction.atomic
+def seed_assignment_demo() -> int:
+    """The desk split between two agents: the demo buyer's open dispute under review belongs to
+    the demo staff user, the oldest one awaiting the seller to a second agent (agent@example.com),
+    and the escalated one stays unassigned, waiting for staff. Idempotent: nothing is assigned once
+    one of the buyer's open disputes has an assignee. Returns how many were assigned."""
+    users = demo_users()
+    staff = users["staff"]
+    agent = _user("agent@example.com", "agent", staff=True)
+    support_group_ensure().user_set.add(agent)
+    mine = Dispute.objects.filter(buyer=users["buyer"], status__in=OPEN_STATUSES)
+    if mine.filter(assignee__isnull=False).exists():
+        return 0
+    picks = [
+        (mine.filter(status=DisputeStatus.UNDER_REVIEW).order_by("id").first(), staff),
+        (
+            mine.filter(status=DisputeStatus.NEEDS_RESPONSE, escalated_at__isnull=True)
+            .order_by("id")
+            .first(),
+            agent,
+        ),
+    ]
+    assigned = 0
+    for dispute, owner in picks:
+        if dispute is not None:
+            services.dispute_assign(actor=staff, dispute_id=dispute.pk, assignee_id=owner.pk)
+            assigned += 1
+    return assigned
 
 
 def demo_photo() -> bytes:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -124,6 +125,22 @@ class Dispute(models.Model):
     # before it; disputes/services/reminders.py). Null: not sent, and it may never be.
     reminded_72h_at = models.DateTimeField(null=True, blank=True)
     reminded_24h_at = models.DateTimeField(null=True, blank=True)
+    # The support agent who owns the dispute (support staff only; disputes/services/assignment.py).
+    # PROTECT like every user reference here: accounts are deactivated, never deleted, and a
+    # deleted agent must not unassign disputes without a timeline event.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes_assigned",
+        verbose_name=_("assignee"),
+    )
+    # The dispute waits for staff since `staff_wait_since` and should be answered before
+    # `staff_due_at` (ECHO_STAFF_RESPONSE_HOURS later); both null when it does not wait.
+    # One StaffWait row per waiting period (disputes/services/response_target.py).
+    staff_wait_since = models.DateTimeField(null=True, blank=True)
+    staff_due_at = models.DateTimeField(null=True, blank=True)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -186,6 +203,19 @@ class Dispute(models.Model):
             models.Index(
                 fields=["escalated_at", "respond_by", "id"],
                 name="dispute_open_escalated_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The queue's assignee filter (an agent, or NULL: unassigned) in deadline order.
+            models.Index(
+                fields=["assignee", "respond_by", "id"],
+                name="dispute_open_assignee_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            # The open queue sorted and filtered by the staff response due time (only open
+            # disputes wait; a btree keeps the NULLs, those that do not wait, last ascending).
+            models.Index(
+                fields=["staff_due_at", "id"],
+                name="dispute_open_staff_due",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
         ]
@@ -269,10 +299,20 @@ class EventType(models.TextChoices):
     OFFER_WITHDRAWN = "offer_withdrawn", "Offer withdrawn"
     ESCALATED = "escalated", "Escalated to staff"
     REMINDER_SENT = "reminder_sent", "Respondent reminded of the deadline"
+    ASSIGNED = "assigned", _("Assigned")
+    REASSIGNED = "reassigned", _("Reassigned")
+    UNASSIGNED = "unassigned", _("Unassigned")
 
 
-# Events that reveal an internal note or internal evidence are staff-only, like what they reveal.
-INTERNAL_EVENT_TYPES: tuple[str, ...] = (EventType.NOTE_POSTED, EventType.INTERNAL_EVIDENCE_ADDED)
+# Events that reveal an internal note or internal evidence are staff-only, like what they reveal;
+# so is who owns a dispute on the desk (assignment is staff-internal).
+INTERNAL_EVENT_TYPES: tuple[str, ...] = (
+    EventType.NOTE_POSTED,
+    EventType.INTERNAL_EVIDENCE_ADDED,
+    EventType.ASSIGNED,
+    EventType.REASSIGNED,
+    EventType.UNASSIGNED,
+)
 
 
 class DisputeEvent(models.Model):
@@ -453,6 +493,58 @@ class Offer(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == OfferStatus.OPEN
+
+
+class StaffWait(models.Model):
+    """One period a dispute waited for support staff (docs/admin.md, Staff response target):
+    from an escalation or the respondent's answer until staff answer it or it is decided.
+
+    `due_at` is `started_at` plus ECHO_STAFF_RESPONSE_HOURS as set when the period began;
+    `answered_at` is when staff answered (a public message or a decision), null if they did not;
+    `ended_at` is when the period ended for any reason (null while it runs)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="staff_waits")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("started_at", "id")
+        verbose_name = _("staff wait")
+        verbose_name_plural = _("staff waits")
+        indexes: ClassVar = [
+            # The dashboard's weekly share reads the periods by due week.
+            models.Index(fields=["due_at"], name="staff_wait_due"),
+        ]
+        constraints: ClassVar = [
+            # At most one running period per dispute: the services end one before a new begins.
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=Q(ended_at__isnull=True),
+                name="staff_wait_one_running",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__gt=F("started_at")), name="staff_wait_due_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staff wait #{self.pk} on dispute #{self.dispute_id}"
+
+    @property
+    def answered_in_time(self) -> bool:
+        return self.answered_at is not None and staff_in_time(self.answered_at, self.due_at)
+
+
+def staff_overdue(due_at: datetime, now: datetime) -> bool:
+    """At the due time itself a dispute is overdue: the target is "answered within N hours", and
+    N hours after the start is no longer within them (docs/decisions.md)."""
+    return now >= due_at
+
+
+def staff_in_time(answered_at: datetime, due_at: datetime) -> bool:
+    return not staff_overdue(due_at, answered_at)
 
 
 class SavedReply(models.Model):

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from disputes.models import INTERNAL_EVENT_TYPES, Dispute, DisputeKind, Offer, Visibility
@@ -42,6 +43,8 @@ class Action(StrEnum):
     ANSWER_OFFER = "answer_offer"
     WITHDRAW_OFFER = "withdraw_offer"
     ESCALATE = "escalate"
+    # Give a dispute an owner among the support staff, change or remove it.
+    ASSIGN = "assign"
 
 
 # The actions whose object is an Offer (the others take a Dispute, or an Order for OPEN).
@@ -83,6 +86,7 @@ def can(user: Any, action: Action, obj: Dispute | Order | Offer) -> bool:
         Action.TAKE_UP,
         Action.DECIDE,
         Action.ADD_INTERNAL_EVIDENCE,
+        Action.ASSIGN,
     ):
         return is_support_staff(user)
     if action is Action.WITHDRAW:
@@ -92,7 +96,7 @@ def can(user: Any, action: Action, obj: Dispute | Order | Offer) -> bool:
     return False
 
 
-MESSAGES: dict[Action, str] = {
+MESSAGES: dict[Action, Any] = {
     Action.OPEN: "Only the buyer or the seller of this order may open a dispute on it.",
     Action.VIEW: "Only the parties of this order and support staff may see this dispute.",
     Action.POST_MESSAGE: "Only the parties of this order and support staff may post here.",
@@ -107,12 +111,19 @@ MESSAGES: dict[Action, str] = {
     Action.ANSWER_OFFER: "Only the party who did not make this offer may accept or decline it.",
     Action.WITHDRAW_OFFER: "Only the party who made this offer may withdraw it.",
     Action.ESCALATE: "Only the buyer or the seller of a party dispute may escalate it to staff.",
+    Action.ASSIGN: gettext_lazy("Only support staff may assign a dispute."),
 }
+
+
+def may_be_assignee(user: Any) -> bool:
+    """Who may own a dispute: active support staff, the one definition (`is_support_staff`); an
+    agent deactivated later keeps the disputes they hold until someone reassigns them."""
+    return is_support_staff(user)
 
 
 def require(user: Any, action: Action, obj: Dispute | Order | Offer) -> None:
     if not can(user, action, obj):
-        raise NotAllowed(MESSAGES[action], code="not_allowed")
+        raise NotAllowed(str(MESSAGES[action]), code="not_allowed")
 
 
 # --- the same rules as query filters ---------------------------------------------------------

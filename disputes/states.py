@@ -45,6 +45,8 @@ class Step(StrEnum):
     ANSWER_OFFER = "answer_offer"
     WITHDRAW_OFFER = "withdraw_offer"
     ESCALATE = "escalate"
+    # Staff give an open dispute an owner; a decided one keeps the owner it had.
+    ASSIGN = "assign"
 
 
 # Offers and escalation belong to a dispute still being worked out: a decided one takes none.
@@ -53,6 +55,7 @@ STEPS: dict[Step, frozenset[str]] = {
     Step.ANSWER_OFFER: frozenset(_OPEN),
     Step.WITHDRAW_OFFER: frozenset(_OPEN),
     Step.ESCALATE: frozenset(_OPEN),
+    Step.ASSIGN: frozenset(_OPEN),
 }
 
 

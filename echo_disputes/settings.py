@@ -392,6 +392,11 @@ ECHO_REFUSAL_DELAY_SECONDS = float(os.environ.get("ECHO_REFUSAL_DELAY_SECONDS") 
 ECHO_REFUSAL_DELAY_SLOTS = env_int("ECHO_REFUSAL_DELAY_SLOTS", 2)
 # Messages per page on the thread page and the admin's dispute page.
 ECHO_THREAD_PAGE_SIZE = env_int("ECHO_THREAD_PAGE_SIZE", 50)
+# The staff response target (docs/admin.md): hours a dispute may wait for support staff after it
+# is escalated or the respondent answers; a change applies to waits that start afterwards.
+ECHO_STAFF_RESPONSE_HOURS = env_int("ECHO_STAFF_RESPONSE_HOURS", 24)
+if ECHO_STAFF_RESPONSE_HOURS < 1:
+    raise ImproperlyConfigured("ECHO_STAFF_RESPONSE_HOURS must be at least 1.")
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

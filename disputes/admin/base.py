@@ -10,13 +10,16 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.policies import is_support_staff
-from disputes.models import Dispute, DisputeStatus
+from disputes.models import Dispute, DisputeStatus, staff_overdue
+from disputes.selectors.desk import DUE_SOON
 from echo_disputes.admin import PolicyGatedAdmin, ReadOnlyAdmin, format_duration
 
 SOON = timedelta(hours=24)
+LONG_UNITS = (" d", " h", " min")
 
 
 class SupportDeskAdmin(PolicyGatedAdmin):
@@ -57,6 +60,29 @@ def deadline_badge(dispute: Dispute, now: datetime) -> SafeString:
         css,
         dispute.respond_by.isoformat(),
         format_duration(left),
+    )
+
+
+def staff_response_badge(dispute: Dispute, now: datetime) -> SafeString:
+    """Time left before staff should answer ("in 5 h 0 min"), or how late they are; at the due
+    time itself the dispute is overdue (`disputes.models.staff_overdue`)."""
+    due = dispute.staff_due_at
+    if due is None:
+        return format_html('<span class="echo-muted-text">{}</span>', "—")
+    when = due.strftime("%Y-%m-%d %H:%M UTC")
+    if staff_overdue(due, now):
+        return format_html(
+            '<span class="echo-badge echo-overdue" title="{}">{}</span>',
+            when,
+            _("overdue by %(time)s") % {"time": format_duration(now - due, LONG_UNITS)},
+        )
+    left = due - now
+    css = "echo-soon" if left <= DUE_SOON else "echo-timeleft"
+    return format_html(
+        '<span class="echo-badge {}" title="{}">{}</span>',
+        css,
+        when,
+        _("in %(time)s") % {"time": format_duration(left, LONG_UNITS)},
     )
 
 

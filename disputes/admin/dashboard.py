@@ -1,7 +1,9 @@
 """The staff dashboard the admin mounts next to the queue: open disputes by state, overdue, open
-escalated disputes, disputes opened per day (a server-rendered SVG chart) and the median response,
-resolution and settlement times. It only reads, through `disputes.selectors.backoffice` and
-`disputes.selectors.settlement_stats`."""
+escalated disputes, disputes opened per day (a server-rendered SVG chart), the median response,
+resolution and settlement times, open disputes per agent and the share of staff waits answered in
+time per week (a second SVG chart, with the same figures as a table). It only reads, through
+`disputes.selectors.backoffice`, `disputes.selectors.settlement_stats` and
+`disputes.selectors.desk`."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -17,11 +20,18 @@ from django.utils import timezone
 
 from disputes.models import DisputeStatus
 from disputes.selectors import backoffice
+from disputes.selectors.desk import (
+    AgentLoad,
+    WeekShare,
+    open_per_agent,
+    staff_answer_share_per_week,
+)
 from disputes.selectors.settlement_stats import SettlementStats, settlement_stats
 from echo_disputes.admin import format_duration
 
 DASHBOARD_CACHE_KEY = "admin:dispute-dashboard"
 SETTLEMENT_CACHE_KEY = "admin:dispute-dashboard-settlement"
+DESK_CACHE_KEY = "admin:dispute-dashboard-desk"
 DASHBOARD_CACHE_SECONDS = 60
 CHART_WIDTH, CHART_HEIGHT = 720, 220
 CHART_LEFT, CHART_BOTTOM, CHART_TOP = 40, 28, 12
@@ -70,6 +80,57 @@ def chart_bars(series: list[tuple[date, int]]) -> dict[str, Any]:
     }
 
 
+SHARE_WIDTH, SHARE_HEIGHT = 720, 200
+
+
+@dataclass(frozen=True)
+class ShareBar:
+    share: WeekShare
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+def share_bars(series: list[WeekShare]) -> dict[str, Any]:
+    """Geometry of the weekly in-time share chart: one bar per week, 0 to 100 %; a week with
+    nothing to measure has no bar (and says so in the table)."""
+    plot_height = SHARE_HEIGHT - CHART_BOTTOM - CHART_TOP
+    slot = (SHARE_WIDTH - CHART_LEFT) / max(len(series), 1)
+    bars = []
+    for index, week in enumerate(series):
+        height = plot_height * (week.percent or 0) / 100
+        bars.append(
+            ShareBar(
+                share=week,
+                x=round(CHART_LEFT + index * slot + 4, 1),
+                y=round(CHART_TOP + plot_height - height, 1),
+                width=round(max(slot - 8, 1), 1),
+                height=round(height, 1),
+            )
+        )
+    return {
+        "bars": bars,
+        "width": SHARE_WIDTH,
+        "height": SHARE_HEIGHT,
+        "left": CHART_LEFT,
+        "baseline": SHARE_HEIGHT - CHART_BOTTOM,
+        "top_y": CHART_TOP,
+        "label_y": SHARE_HEIGHT - 8,
+    }
+
+
+@dataclass(frozen=True)
+class DeskStats:
+    per_agent: list[AgentLoad]
+    weekly_share: list[WeekShare]
+
+
+def desk_stats() -> DeskStats:
+    """Open disputes per agent and the weekly in-time share: two grouped queries."""
+    return DeskStats(per_agent=open_per_agent(), weekly_share=staff_answer_share_per_week())
+
+
 def duration_text(value: timedelta | None) -> str:
     return "no data yet" if value is None else format_duration(value, (" d", " h", " min"))
 
@@ -91,6 +152,7 @@ def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> 
             DASHBOARD_CACHE_SECONDS,
         ),
     )
+    desk = cast(DeskStats, cache.get_or_set(DESK_CACHE_KEY, desk_stats, DASHBOARD_CACHE_SECONDS))
     labels = dict(DisputeStatus.choices)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -105,5 +167,8 @@ def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> 
         "settlement": settlement,
         "median_settlement": duration_text(settlement.median_settlement),
         "now": timezone.now(),
+        "per_agent": desk.per_agent,
+        "share_chart": share_bars(desk.weekly_share),
+        "staff_response_hours": settings.ECHO_STAFF_RESPONSE_HOURS,
     }
     return TemplateResponse(request, "admin/disputes/dashboard.html", context)

@@ -13,12 +13,15 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,10 +32,12 @@ from disputes.admin.base import (
     SupportDeskAdmin,
     deadline_badge,
     form_problems,
+    staff_response_badge,
     staff_user,
     status_badge,
 )
 from disputes.admin.forms import (
+    DisputeAssignForm,
     DisputeEvidenceForm,
     DisputeMessageForm,
     DisputeResolutionForm,
@@ -48,7 +53,7 @@ from echo_disputes.uploads import LimitedUploadHandler, limit_uploads
 
 DETAIL_FIELDS = (
     "status_display", "kind", "reason_code", "reason", "deadline_display", "created_at",
-    "first_response_at", "last_activity_at",
+    "first_response_at", "last_activity_at", "assignee_display", "staff_response_display",
 )  # fmt: skip
 PARTY_FIELDS = ("order_display", "buyer_display", "seller_display", "opened_by")
 MONEY_FIELDS = ("amount_display", "original_amount_display", "fee_display", "refund_display")
@@ -116,6 +121,16 @@ class DisputePageAdmin(SupportDeskAdmin):
             deadline_badge(obj, timezone.now()),
             obj.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
         )
+
+    @admin.display(description=_("assignee"))
+    def assignee_display(self, obj: Dispute) -> str:
+        return obj.assignee.username if obj.assignee is not None else "—"
+
+    # The disputes that wait first (soonest due), then those that do not, on both databases
+    # (SQLite sorts NULLs first, PostgreSQL last); descending reverses both.
+    @admin.display(description=_("staff response"), ordering=F("staff_due_at").asc(nulls_last=True))
+    def staff_response_display(self, obj: Dispute) -> SafeString:
+        return staff_response_badge(obj, timezone.now())
 
     @admin.display(description="order")
     def order_display(self, obj: Dispute) -> SafeString:
@@ -282,6 +297,8 @@ class DisputePageAdmin(SupportDeskAdmin):
             "message_form": DisputeMessageForm(initial=reply_draft or drafts.get("message")),
             "resolution_form": DisputeResolutionForm(initial=drafts.get("resolution")),
             "evidence_form": DisputeEvidenceForm(initial=drafts.get("evidence")),
+            "assign_form": DisputeAssignForm(initial={"assignee": dispute.assignee_id}),
+            "assign_url": reverse("admin:disputes_dispute_assign", args=[dispute.pk]),
             "dispute_open": dispute.is_open,
             "can_act": can_act,
             "can_take_up": can_act and dispute.status == DisputeStatus.NEEDS_RESPONSE,
@@ -304,6 +321,11 @@ class DisputePageAdmin(SupportDeskAdmin):
                 "<int:object_id>/take-up/",
                 wrap(require_POST(self.take_up_view)),
                 name="disputes_dispute_take_up",
+            ),
+            path(
+                "<int:object_id>/assign/",
+                wrap(require_POST(self.assign_view)),
+                name="disputes_dispute_assign",
             ),
             path(
                 "<int:object_id>/evidence/<int:evidence_id>/file/",
@@ -378,6 +400,21 @@ class DisputePageAdmin(SupportDeskAdmin):
             return f"Dispute #{dispute.pk} taken up: it is now under review."
 
         return self._act(request, object_id, Form, "take_up", perform)
+
+    def assign_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+            agent = data["assignee"]
+            done = services.dispute_assign(
+                actor=actor, dispute_id=dispute.pk, assignee_id=agent.pk if agent else None
+            )
+            if done.assignee is None:
+                return gettext("Dispute #%(id)s is unassigned.") % {"id": done.pk}
+            return gettext("Dispute #%(id)s is assigned to %(agent)s.") % {
+                "id": done.pk,
+                "agent": done.assignee.username,
+            }
+
+        return self._act(request, object_id, DisputeAssignForm, "assign", perform)
 
     def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
         def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:

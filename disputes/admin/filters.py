@@ -9,8 +9,11 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus, Outcome
+from disputes.selectors.desk import DUE_SOON, StaffResponse, staff_response_q, support_agents
 from orders.models import Store
 
 
@@ -174,3 +177,60 @@ class StoreFilter(admin.SimpleListFilter):
         # A constant, not a subquery: the planner then knows how many disputes the seller has.
         owner = Store.objects.filter(pk=int(value)).values_list("owner_id", flat=True).first()
         return queryset.none() if owner is None else queryset.filter(seller_id=owner)
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """All, the signed-in agent's own, the unassigned, or one agent's disputes. The agents are
+    the active support staff (one small query); an id typed into the URL also finds the disputes
+    of an agent deactivated since. Served by the (assignee, respond_by) index on open disputes."""
+
+    title = _("assignee")
+    parameter_name = "assignee"
+    MINE, NONE = "mine", "none"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (self.MINE, gettext("Mine")),
+            (self.NONE, gettext("Unassigned")),
+            *[(str(agent.pk), agent.username) for agent in support_agents().only("username")],
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.MINE:
+            return queryset.filter(assignee_id=request.user.pk)
+        if value == self.NONE:
+            return queryset.filter(assignee__isnull=True)
+        if value.isdigit() and len(value) < 19:
+            return queryset.filter(assignee_id=int(value))
+        raise IncorrectLookupParameters(_("assignee must be mine, none or a user id."))
+
+
+class StaffResponseFilter(admin.SimpleListFilter):
+    """Where a dispute stands against the staff response target (ECHO_STAFF_RESPONSE_HOURS):
+    overdue (at or past its due time), due soon, on track, or not waiting for staff."""
+
+    title = _("staff response")
+    parameter_name = "staff_response"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        hours = int(DUE_SOON.total_seconds() // 3600)
+        return [
+            (StaffResponse.OVERDUE.value, gettext("Overdue")),
+            (
+                StaffResponse.DUE_SOON.value,
+                ngettext("Due within %(n)d hour", "Due within %(n)d hours", hours) % {"n": hours},
+            ),
+            (StaffResponse.ON_TRACK.value, gettext("On track")),
+            (StaffResponse.NOT_WAITING.value, gettext("Not waiting for staff")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in {state.value for state in StaffResponse}:
+            raise IncorrectLookupParameters(_("Unknown staff response state."))
+        return queryset.filter(staff_response_q(StaffResponse(value), timezone.now()))

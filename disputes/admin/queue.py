@@ -3,6 +3,7 @@ archive orderings, the dashboard link and the bulk actions. Actions call `disput
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -14,25 +15,35 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from disputes import services
 from disputes.admin.base import staff_user
 from disputes.admin.dashboard import dashboard_view
 from disputes.admin.dispute_page import DisputePageAdmin
 from disputes.admin.export import export_response
 from disputes.admin.filters import (
+    AssigneeFilter,
     EscalatedFilter,
     OutcomeFilter,
     OverdueFilter,
+    StaffResponseFilter,
     StateFilter,
     StoreFilter,
 )
+from disputes.admin.forms import AssignActionForm
 from disputes.models import OPEN_STATUSES, Dispute
 from disputes.selectors import backoffice
 from echo_disputes.errors import DomainError
 
 BULK_LIMIT = 500
 REFUSALS_LISTED = 10
+
+
+def _agent_name(user_id: int) -> str:
+    return User.objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
 
 
 class ReminderFilter(admin.SimpleListFilter):
@@ -66,19 +77,21 @@ class ReminderFilter(admin.SimpleListFilter):
 class DisputeAdmin(DisputePageAdmin):
     list_display = (
         "id", "order_link", "buyer", "seller", "amount_display", "status_display",
-        "escalated_display", "deadline_display", "reminders_display", "last_activity_at",
+        "escalated_display", "deadline_display", "staff_response_display", "assignee_display",
+        "reminders_display", "last_activity_at",
     )  # fmt: skip
     list_display_links = ("id",)
-    list_select_related = ("buyer", "seller")
-    # Only orderings an index serves at a million rows: the deadline queue and the id.
-    sortable_by = ("id", "deadline_display")
+    list_select_related = ("buyer", "seller", "assignee")
+    # Only orderings an index serves at a million rows: the deadline queue, the staff response
+    # due time (the disputes that wait) and the id.
+    sortable_by = ("id", "deadline_display", "staff_response_display")
     ordering = ("respond_by", "id")
     # In the open queue, the disputes a party asked staff to decide come first (oldest
     # escalation first), then the rest by deadline.
     escalated_first = (F("escalated_at").asc(nulls_last=True), "respond_by", "id")
     list_filter = (
-        StateFilter, EscalatedFilter, "kind", "reason_code", OverdueFilter, ReminderFilter,
-        OutcomeFilter, StoreFilter,
+        StateFilter, AssigneeFilter, StaffResponseFilter, EscalatedFilter, "kind", "reason_code",
+        OverdueFilter, ReminderFilter, OutcomeFilter, StoreFilter,
     )  # fmt: skip
     # Shown for the search box; get_search_results does the (exact, indexed) matching.
     search_fields = ("=id",)
@@ -86,7 +99,12 @@ class DisputeAdmin(DisputePageAdmin):
         "Dispute or order id, payment transaction id, or a buyer's or seller's exact e-mail or "
         "username."
     )
-    actions = ("take_up_selected", "export_csv", "export_csv_with_notes")
+    actions = (
+        "take_up_selected", "assign_selected_to_me", "assign_selected_to_agent",
+        "unassign_selected", "export_csv", "export_csv_with_notes",
+    )  # fmt: skip
+    # The action bar's agent select, for "Assign to the chosen agent" (ModelAdmin.action_form).
+    action_form = AssignActionForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Dispute]:
         qs = super().get_queryset(request)
@@ -96,7 +114,13 @@ class DisputeAdmin(DisputePageAdmin):
             # here cost ~20 ms of planning per page view, more than everything else together.
             return qs
         return qs.select_related(
-            "buyer", "seller", "opened_by", "closed_by", "escalated_by", "order__item__store"
+            "buyer",
+            "seller",
+            "opened_by",
+            "closed_by",
+            "escalated_by",
+            "assignee",
+            "order__item__store",
         )
 
     def get_ordering(self, request: HttpRequest) -> Any:
@@ -140,6 +164,12 @@ class DisputeAdmin(DisputePageAdmin):
             sent,
         )
 
+    @admin.display(description=_("assignee"))
+    def assignee_display(self, obj: Dispute) -> SafeString:
+        if obj.assignee is None:
+            return format_html('<span class="echo-muted-text">{}</span>', "—")
+        return format_html("{}", obj.assignee.username)
+
     @admin.display(description="order")
     def order_link(self, obj: Dispute) -> SafeString:
         url = reverse("admin:orders_order_change", args=[obj.order_id])
@@ -164,26 +194,33 @@ class DisputeAdmin(DisputePageAdmin):
 
     # --- bulk actions ---
 
-    @admin.action(description="Take up the selected disputes", permissions=["change"])
-    def take_up_selected(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+    def _each_selected(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Dispute],
+        perform: Callable[[User, int], object],
+        done: Callable[[int, int], str],
+    ) -> None:
+        """Run one service per selected dispute (at most BULK_LIMIT); each refusal is listed."""
         ids = list(queryset.order_by("id").values_list("pk", flat=True)[: BULK_LIMIT + 1])
         if len(ids) > BULK_LIMIT:
             messages.error(
-                request, f"Select at most {BULK_LIMIT} disputes to take up at once; none changed."
+                request,
+                gettext("Select at most %(n)d disputes at once; none changed.") % {"n": BULK_LIMIT},
             )
             return
         actor = staff_user(request)
-        taken: list[int] = []
+        changed: list[int] = []
         refused: list[str] = []
         for pk in ids:
             try:
-                services.dispute_take_up(actor=actor, dispute_id=pk)
+                perform(actor, pk)
             except DomainError as error:
                 refused.append(f"#{pk} ({error.message})")
             else:
-                taken.append(pk)
-        if taken:
-            messages.success(request, f"Took up {len(taken)} of {len(ids)} disputes.")
+                changed.append(pk)
+        if changed:
+            messages.success(request, done(len(changed), len(ids)))
         if refused:
             shown = "; ".join(refused[:REFUSALS_LISTED])
             more = (
@@ -192,6 +229,58 @@ class DisputeAdmin(DisputePageAdmin):
                 else ""
             )
             messages.error(request, f"Refused {len(refused)}: {shown}{more}.")
+
+    @admin.action(description="Take up the selected disputes", permissions=["change"])
+    def take_up_selected(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._each_selected(
+            request,
+            queryset,
+            lambda actor, pk: services.dispute_take_up(actor=actor, dispute_id=pk),
+            lambda n, of: f"Took up {n} of {of} disputes.",
+        )
+
+    @admin.action(description=_("Assign the selected disputes to me"), permissions=["change"])
+    def assign_selected_to_me(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._each_selected(
+            request,
+            queryset,
+            lambda actor, pk: services.dispute_assign(
+                actor=actor, dispute_id=pk, assignee_id=actor.pk
+            ),
+            lambda n, of: gettext("Assigned %(n)d of %(of)d disputes to you.") % {"n": n, "of": of},
+        )
+
+    @admin.action(
+        description=_("Assign the selected disputes to the chosen agent"), permissions=["change"]
+    )
+    def assign_selected_to_agent(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        agent_id = AssignActionForm(request.POST).agent_id()
+        if agent_id is None:
+            messages.error(
+                request,
+                gettext("Choose an active support agent next to the action; none changed."),
+            )
+            return
+        self._each_selected(
+            request,
+            queryset,
+            lambda actor, pk: services.dispute_assign(
+                actor=actor, dispute_id=pk, assignee_id=agent_id
+            ),
+            lambda n, of: (
+                gettext("Assigned %(n)d of %(of)d disputes to %(agent)s.")
+                % {"n": n, "of": of, "agent": _agent_name(agent_id)}
+            ),
+        )
+
+    @admin.action(description=_("Unassign the selected disputes"), permissions=["change"])
+    def unassign_selected(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
+        self._each_selected(
+            request,
+            queryset,
+            lambda actor, pk: services.dispute_assign(actor=actor, dispute_id=pk, assignee_id=None),
+            lambda n, of: gettext("Unassigned %(n)d of %(of)d disputes.") % {"n": n, "of": of},
+        )
 
     @admin.action(description="Export the selected to CSV (public messages)", permissions=["view"])
     def export_csv(

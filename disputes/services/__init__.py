@@ -6,6 +6,7 @@ against `states.py` (through `core.transition`, the only place a status is assig
 `transaction.on_commit`. Callers import from here; the modules are the capabilities.
 """
 
+from disputes.services.assignment import dispute_assign
 from disputes.services.chargebacks import (
     CHARGEBACK_EVENT_TYPES,
     CHARGEBACK_SUPERSEDED,
@@ -46,6 +47,7 @@ __all__ = [
     "ChargebackResult",
     "chargeback_apply",
     "chargeback_future_refusal",
+    "dispute_assign",
     "dispute_close",
     "dispute_escalate",
     "dispute_open",

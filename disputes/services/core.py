@@ -16,6 +16,7 @@ from accounts.models import User
 from disputes import integration_events, states
 from disputes.models import TERMINAL_STATUSES, Dispute, DisputeEvent, Offer, OfferStatus
 from disputes.notifications import notify_users
+from disputes.services import response_target
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
 
 REASON_MIN, REASON_MAX = 10, 500
@@ -101,6 +102,8 @@ def transition(
     if chosen in TERMINAL_STATUSES:
         dispute.closed_at = now
         fields.append("closed_at")
+        # A decided dispute waits for nobody (a staff decision ended its wait answered first).
+        fields += response_target.wait_stop(dispute, now)
         lapsed = Offer.objects.filter(dispute_id=dispute.pk, status=OfferStatus.OPEN).update(
             status=OfferStatus.SUPERSEDED, decided_at=now
         )

@@ -13,6 +13,8 @@ from accounts.models import User
 from disputes import policies, states
 from disputes.models import Dispute, DisputeKind, DisputeStatus, EventType, Outcome
 from disputes.policies import Action
+from disputes.services import response_target
+from disputes.services.assignment import assign_to
 from disputes.services.core import (
     RESOLUTION_MAX,
     clean_text,
@@ -27,7 +29,8 @@ from echo_disputes.errors import InvalidInput
 
 @transaction.atomic
 def dispute_take_up(*, actor: User, dispute_id: int) -> Dispute:
-    """Staff start reviewing before the respondent has answered."""
+    """Staff start reviewing before the respondent has answered; whoever takes the dispute up
+    becomes its assignee."""
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.TAKE_UP, dispute)
     now = timezone.now()
@@ -38,6 +41,8 @@ def dispute_take_up(*, actor: User, dispute_id: int) -> Dispute:
         event_type=EventType.TAKEN_UP,
         now=now,
     )
+    # TAKE_UP is a staff action (the policy): the taker may own the dispute.
+    fields += assign_to(dispute, actor=actor, assignee=actor, now=now)
     dispute.save(update_fields=fields)
     return dispute
 
@@ -89,6 +94,8 @@ def dispute_close(
     dispute.outcome = outcome or ""
     dispute.refund_amount = refund
     dispute.closed_by = actor
+    # The decision is staff's answer: the wait ends answered before the terminal move stops it.
+    answered = response_target.wait_answer(dispute, now)
     fields = transition(
         dispute=dispute,
         move=move,
@@ -101,7 +108,16 @@ def dispute_close(
             "resolution": text,
         },
     )
-    dispute.save(update_fields=[*fields, "resolution", "outcome", "refund_amount", "closed_by"])
+    dispute.save(
+        update_fields=[
+            *fields,
+            *answered,
+            "resolution",
+            "outcome",
+            "refund_amount",
+            "closed_by",
+        ]
+    )
     notify_on_commit(
         user_ids=parties(dispute),
         subject=f"Dispute #{dispute.pk} was decided: {dispute.status}",

@@ -19,6 +19,7 @@ from accounts.models import User
 from disputes import integration_events, policies, states
 from disputes.models import Dispute, EventType, Offer, OfferStatus, Outcome
 from disputes.policies import Action
+from disputes.services import response_target
 from disputes.services.core import (
     REASON_MAX,
     REASON_MIN,
@@ -286,7 +287,13 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
         at=now,
     )
     dispute.save(
-        update_fields=[*_touch(dispute, now), "escalated_at", "escalated_by", "escalation_reason"]
+        update_fields=[
+            *_touch(dispute, now),
+            "escalated_at",
+            "escalated_by",
+            "escalation_reason",
+            *response_target.wait_start(dispute, now),
+        ]
     )
     integration_events.dispute_escalated(dispute)
     # Once per dispute, and it changes who acts next: told at once, like a decision.

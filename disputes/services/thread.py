@@ -10,6 +10,7 @@ from accounts.models import User
 from disputes import integration_events, policies, states
 from disputes.models import Dispute, DisputeStatus, EventType, Message, Visibility
 from disputes.policies import Action
+from disputes.services import response_target
 from disputes.services.core import (
     MESSAGE_MAX,
     clean_text,
@@ -99,6 +100,10 @@ def message_post(
             now=now,
             payload={"message_id": message.pk},
         )
+        # The respondent answered: staff now owe the dispute a look.
+        fields += response_target.wait_start(dispute, now)
+    elif response_target.counts_as_staff_answer(actor, dispute):
+        fields += response_target.wait_answer(dispute, now)
     dispute.save(update_fields=sorted(set(fields)))
     notify_parties_on_commit(
         dispute=dispute,

@@ -23,6 +23,7 @@ DISPUTE_ENDPOINTS: dict[tuple[str, str], set[str]] = {
     ("post", "/api/disputes/{id}/withdraw"): {"401", "403", "404", "409"},
     ("patch", "/api/disputes/{id}/close"): {"400", "401", "403", "404", "409"},
     ("post", "/api/disputes/{id}/take-up"): {"401", "403", "404", "409"},
+    ("patch", "/api/disputes/{id}/assignee"): {"400", "401", "403", "404", "409"},
     ("get", "/api/disputes/{id}/offers"): {"400", "401", "403", "404"},
     ("post", "/api/disputes/{id}/offers"): {"400", "401", "403", "404", "409"},
     ("post", "/api/disputes/{id}/offers/{offer_id}/accept"): {"400", "401", "403", "404", "409"},

@@ -244,6 +244,9 @@ def test_service_matrix(action: str, state: str, opener: str, column: str, expec
         row = Dispute.objects.filter(pk=dispute.pk).values().get()
         changed = {k for k, v in row.items() if before["row"][k] != v}
         escalation = {"escalated_at", "escalated_by_id", "escalation_reason"}
+        if state == N:
+            # Escalation starts the wait for staff; under review, the respondent's answer did.
+            escalation |= {"staff_wait_since", "staff_due_at"}
         activity = {"updated_at", "last_activity_at"}
         assert changed == (activity | escalation if action == "escalate" else activity)
         if action == "propose_offer":
@@ -260,7 +263,15 @@ def test_service_matrix(action: str, state: str, opener: str, column: str, expec
             )
         return
 
-    assert events == [(SUCCESS_EVENT[action], state, expected, actor.pk)]
+    if action == "take_up":
+        # Taking a dispute up also assigns it to the taker (a staff-only timeline event).
+        assert events == [
+            (SUCCESS_EVENT[action], state, expected, actor.pk),
+            (EventType.ASSIGNED, "", "", actor.pk),
+        ]
+        assert dispute.assignee_id == actor.pk
+    else:
+        assert events == [(SUCCESS_EVENT[action], state, expected, actor.pk)]
     if action == "accept_offer":
         assert dispute.refund_amount == Decimal("30.00")
         assert dispute.resolution.startswith("Settled between the parties")

@@ -175,6 +175,11 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
         API,
         Rule((401, 403, 403, 403, 200), _const({"resolution": "Settled by support."})),
     ),
+    # Assignment: support staff only; the world's staff user is active support staff.
+    ("PATCH", "/api/disputes/{pk}/assignee"): (
+        API,
+        Rule((401, 403, 403, 403, 200), lambda w, r: {"assigneeId": w.staff.pk}),
+    ),
     # Offers and escalation: only the parties take part (staff decide, docs/design.md §5). The
     # world's dispute has the seller's open offer: the buyer answers it, the seller withdraws it.
     ("GET", "/api/disputes/{pk}/offers"): (API, Rule((401, 200, 200, 403, 200))),

@@ -171,6 +171,11 @@ BUSINESS_RULE_400: dict[str, tuple[frozenset[str], str]] = {
         "the resolution counts after trimming; a refund only with outcome lost, at most the "
         "disputed amount",
     ),
+    "PATCH /api/disputes/{id}/assignee": (
+        frozenset({"assigneeId"}),
+        "the assignee must be an existing, active support staff user; no schema can say which "
+        "user ids those are",
+    ),
     "POST /api/webhooks/endpoints": (
         frozenset({"url"}),
         "the URL must be https on a host that resolves to public addresses only "

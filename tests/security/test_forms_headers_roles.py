@@ -238,6 +238,7 @@ def _operations_with_a_body() -> list[tuple[str, str]]:
 REFUSED_ELEVATION: dict[tuple[str, str], tuple[int, str]] = {
     ("PATCH", "/api/disputes/{id}/close"): (403, "not_allowed"),
     ("POST", "/api/disputes/{id}/take-up"): (403, "not_allowed"),
+    ("PATCH", "/api/disputes/{id}/assignee"): (403, "not_allowed"),
     ("POST", "/api/webhooks/payments"): (401, "invalid_signature"),
     # Staff only: a party is refused before the body is read.
     ("POST", "/api/webhooks/endpoints"): (403, "permission_denied"),

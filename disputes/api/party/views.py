@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from accounts.policies import is_support_staff
 from accounts.requests import request_user
 from disputes import selectors, services
+from disputes.api.party.assignment import AssignmentActions
 from disputes.api.party.offers import OfferActions
 from disputes.api.party.permissions import DisputePolicy
 from disputes.api.party.serializers import (
@@ -55,7 +56,11 @@ THREAD_ORDERS = ("oldest", "newest")
 )
 @extend_schema(tags=["disputes"])
 class DisputeViewSet(
-    OfferActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OfferActions,
+    AssignmentActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     permission_classes = (IsAuthenticated, DisputePolicy)
     lookup_value_regex = r"[0-9]{1,18}"
@@ -68,6 +73,7 @@ class DisputeViewSet(
         "withdraw": Action.WITHDRAW,
         "close": Action.DECIDE,
         "take_up": Action.TAKE_UP,
+        "assignee": Action.ASSIGN,
     }
 
     def get_throttles(self) -> list[Any]:
