@@ -48,7 +48,7 @@ class UserAddForm(NormalisedUsernameMixin, AdminUserCreationForm):
 class UserEditForm(NormalisedUsernameMixin, UserChangeForm):
     class Meta:
         model = User
-        fields = ("email", "username", "is_active", "is_staff", "is_superuser")
+        fields = ("email", "username", "language", "is_active", "is_staff", "is_superuser")
 
 
 @admin.register(User)
@@ -61,7 +61,7 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     ordering = ("email",)
     list_display = ("email", "username", "is_staff", "is_active", "date_joined", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_filter = ("is_staff", "is_superuser", "is_active", "language", "groups")
     # Exact e-mail and username prefixes: no substring scan over every account.
     search_fields = ("=email", "^username")
     search_help_text = "An exact e-mail, or the start of a username."
@@ -70,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
     fieldsets = (
-        (None, {"fields": ("email", "username", "password", "avatar_url")}),
+        (None, {"fields": ("email", "username", "password", "avatar_url", "language")}),
         ("Roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

@@ -14,10 +14,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
+from accounts.languages import is_supported
 from accounts.models import RevokedToken, User, normalize_email, username_key
 from accounts.policies import scopes_held
 from accounts.tokens import LOGIN_CLAIM, is_login_token
@@ -131,7 +133,7 @@ def token_logout(
         )
     now = timezone.now()
     RevokedToken.objects.filter(expires_at__lt=now).delete()
-    _, created = RevokedToken.objects.get_or_create(
+    _revoked, created = RevokedToken.objects.get_or_create(
         jti=str(login_token[api_settings.JTI_CLAIM]),
         defaults={
             "user": user,
@@ -154,5 +156,15 @@ def support_group_ensure(*, group_model: Any = None, permission_model: Any = Non
     database flush removes the group but not the need for it). `permission_model` is what
     migration 0002 still passes from when the group held model permissions; it is not used.
     """
-    group, _ = (group_model or Group).objects.get_or_create(name=SUPPORT_GROUP)
+    group, _created = (group_model or Group).objects.get_or_create(name=SUPPORT_GROUP)
     return group
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the language of the user's pages and e-mails (the page switch); blank follows the
+    browser. A language outside settings.LANGUAGES is refused."""
+    if language and not is_supported(language):
+        message = _("Choose one of the offered languages.")
+        raise InvalidInput(message, details={"language": [message]})
+    user.language = language
+    user.save(update_fields=["language"])

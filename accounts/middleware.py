@@ -1,0 +1,33 @@
+"""A signed-in user's saved language on pages and in the admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from accounts.languages import is_supported
+
+# The API answers in the language of Accept-Language only (docs/i18n.md): a JSON client's
+# choice is per request, not the account's.
+API_PREFIXES = ("/api/", "/openapi/")
+
+
+class UserLanguageMiddleware:
+    """After AuthenticationMiddleware: when the session's user saved a language, it wins over the
+    language cookie and Accept-Language that LocaleMiddleware read. LocaleMiddleware's response
+    half then writes Content-Language from the active language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIXES):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                language = getattr(user, "language", "")
+                if language and is_supported(language):
+                    translation.activate(language)
+                    request.LANGUAGE_CODE = language
+        return self.get_response(request)
