@@ -77,7 +77,7 @@ check: install
 # Real-thread races and the outage test need PostgreSQL; the browser tests run once.
 SQLITE_TESTS := tests/disputes tests/orders tests/payments tests/accounts tests/security tests/evidence \
 	tests/echo tests/hardening tests/idempotency tests/reliability/test_permission_table.py tests/test_errors.py \
-	tests/tasks tests/offers tests/reminders tests/integrations tests/i18n
+	tests/tasks tests/offers tests/reminders tests/integrations tests/i18n tests/i18n_pages
 SQLITE_MARKERS := not browser and not outage and not concurrency
 
 # The whole suite, against a PostgreSQL 15 started (and always stopped) by scripts/pg.sh.
