@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import User
 from accounts.services import support_group_ensure
@@ -299,3 +301,28 @@ def test_the_saved_language_wins_over_the_cookie(browser: Browser, dispute: Disp
     client = browser(user, language="es")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     assert "<h1>My orders</h1>" in page(client, "/orders/")
+
+
+@pytest.mark.urls("tests.i18n_pages.urls_boom")
+@pytest.mark.parametrize(
+    ("language", "lang", "heading"),
+    [("es", "es", "Algo ha salido mal"), (None, "en", "Something went wrong")],
+)
+def test_server_error_page_in_the_request_language(
+    browser: Browser, language: str | None, lang: str, heading: str
+) -> None:
+    client = browser(language=language)
+    client.raise_request_exception = False
+    html = page(client, "/boom/", status=500)
+    assert f'<html lang="{lang}">' in html
+    assert f"<h1>{heading}</h1>" in html
+
+
+def test_unavailable_page_in_spanish() -> None:
+    # The outage middleware renders 503.html with render_to_string, no request: the language is
+    # the one LocaleMiddleware activated for the request.
+    with translation.override("es"):
+        html = render_to_string("503.html")
+    assert '<html lang="es">' in html
+    assert "<title>No disponible temporalmente · Disputas ECHO</title>" in html
+    assert "El servicio no puede acceder a su base de datos en este momento." in html
