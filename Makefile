@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml
 # dependency), so `make install` and `make run` need no GNU gettext; the .mo files are not committed.
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po templates/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-MESSAGES_IGNORE := --ignore='templates/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' \
+MESSAGES_IGNORE := --ignore='templates/**' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' \
 	--ignore='.venv/*' --ignore='static/*' --ignore='staticfiles/*' --ignore='media/*' \
 	--ignore='test-artifacts/*' --ignore='docs/*'
 

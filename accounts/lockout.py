@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.throttling import BaseThrottle
 
@@ -40,7 +41,7 @@ def lockout_message() -> str:
 class LoginLockedOut(DomainError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "locked_out"
-    default_message = "Too many failed logins."
+    default_message = _("Too many failed logins.")
 
     def __init__(self) -> None:
         super().__init__(lockout_message(), details={"retry_after": [str(cooloff_seconds())]})

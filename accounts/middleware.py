@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -24,10 +25,18 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIXES):
-            user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                language = getattr(user, "language", "")
-                if language and is_supported(language):
-                    translation.activate(language)
-                    request.LANGUAGE_CODE = language
+            self._apply_saved_language(request)
         return self.get_response(request)
+
+    def _apply_saved_language(self, request: HttpRequest) -> None:
+        try:
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated
+        except DatabaseError:
+            # The database is down: the view's own read of the user fails the same way, and
+            # ApiErrorMiddleware answers that with the 503 page (in the browser's language).
+            return
+        language = getattr(user, "language", "") if signed_in else ""
+        if language and is_supported(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language

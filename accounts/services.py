@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
@@ -27,7 +28,9 @@ from echo_disputes.errors import Conflict, InvalidInput
 
 # Scripts that one name may mix: Chinese, Japanese and Korean writing combine them.
 CJK_ALIASES = frozenset({"HAN", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
-USERNAME_LOOKALIKE = "Use letters of one script: this name can be mistaken for another."
+USERNAME_LOOKALIKE = gettext_lazy(
+    "Use letters of one script: this name can be mistaken for another."
+)
 
 
 def username_normalize(username: str) -> str:
@@ -55,17 +58,17 @@ def user_register(*, email: str, username: str, password: str) -> User:
     username = username_normalize(username)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
-            "An account with this email already exists.",
+            _("An account with this email already exists."),
             code="email_taken",
-            details={"email": ["An account with this email already exists."]},
+            details={"email": [_("An account with this email already exists.")]},
         )
     # The key decides; the case-insensitive name also catches a row written without a key.
     same = Q(username_key=username_key(username)) | Q(username__iexact=username)
     if User.objects.filter(same).exists():
         raise Conflict(
-            "This username is taken.",
+            _("This username is taken."),
             code="username_taken",
-            details={"username": ["This username is taken."]},
+            details={"username": [_("This username is taken.")]},
         )
     candidate = User(email=email, username=username)
     try:
@@ -78,7 +81,7 @@ def user_register(*, email: str, username: str, password: str) -> User:
     except IntegrityError:
         # Two registrations raced past the checks above; the database constraint decided.
         raise Conflict(
-            "An account with this email or username already exists.", code="account_exists"
+            _("An account with this email or username already exists."), code="account_exists"
         ) from None
 
 
@@ -124,10 +127,13 @@ def token_logout(
         return
     if user is None or login_token is None or not is_login_token(login_token):
         raise InvalidInput(
-            "Send the refresh token to log out, or the login token as Authorization: Bearer.",
+            _("Send the refresh token to log out, or the login token as Authorization: Bearer."),
             details={
                 "refresh": [
-                    "Required unless the Authorization header holds a token from /api/users/login."
+                    _(
+                        "Required unless the Authorization header holds a token from "
+                        "/api/users/login."
+                    )
                 ]
             },
         )
@@ -141,7 +147,7 @@ def token_logout(
         },
     )
     if not created:
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
 
 
 SUPPORT_GROUP = "Support"

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from disputes.models import INTERNAL_EVENT_TYPES, Dispute, DisputeKind, Offer, Visibility
@@ -177,7 +178,9 @@ def finance_can_read(user: Any, scopes: Collection[str]) -> bool:
 
 def finance_require_read(user: Any, scopes: Collection[str]) -> None:
     if not finance_can_read(user, scopes):
-        raise NotAllowed("This token does not hold the read_finance scope.", code="scope_missing")
+        raise NotAllowed(
+            _("This token does not hold the read_finance scope."), code="scope_missing"
+        )
 
 
 def finance_seller_id(user: Any) -> int | None:

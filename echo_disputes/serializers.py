@@ -8,6 +8,7 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import get_territory_currencies
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,13 +30,15 @@ class StrictInputSerializer(serializers.Serializer):
             unknown = [name for name in data if name not in self.fields]
             if unknown:
                 named = sorted(unknown[: self.UNKNOWN_FIELDS_NAMED])
-                details: dict[str, list[str]] = {name: ["Unknown field."] for name in named}
+                details: dict[str, list[str]] = {name: [_("Unknown field.")] for name in named}
                 more = len(unknown) - len(named)
                 if more:
-                    details["non_field_errors"] = [f"And {more} more unknown field(s)."]
+                    details["non_field_errors"] = [
+                        _("And %(more)s more unknown field(s).") % {"more": more}
+                    ]
                 raise serializers.ValidationError(details)
         elif data is not None and not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
         return super().to_internal_value(data)
 
 

@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of the request: the language cookie (the page switch), else Accept-Language,
-    # else LANGUAGE_CODE; no URL prefixes (docs/i18n.md).
-    "django.middleware.locale.LocaleMiddleware",
+    # else LANGUAGE_CODE; no URL prefixes; the finance API in English (docs/i18n.md).
+    "echo_disputes.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -19,6 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -88,27 +89,27 @@ class DisputePageAdmin(SupportDeskAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing related is edited here either."""
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount_display(self, obj: Dispute) -> str:
         return f"{obj.amount} {obj.currency}"
 
-    @admin.display(description="order price")
+    @admin.display(description=_("order price"))
     def original_amount_display(self, obj: Dispute) -> str:
         return f"{obj.original_amount} {obj.currency}"
 
-    @admin.display(description="fee")
+    @admin.display(description=_("fee"))
     def fee_display(self, obj: Dispute) -> str:
         return f"{obj.fee} {obj.fee_currency}"
 
-    @admin.display(description="refund")
+    @admin.display(description=_("refund"))
     def refund_display(self, obj: Dispute) -> str:
         return "—" if obj.refund_amount is None else f"{obj.refund_amount} {obj.currency}"
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_display(self, obj: Dispute) -> SafeString:
         return status_badge(obj.status)
 
-    @admin.display(description="time left", ordering="respond_by")
+    @admin.display(description=_("time left"), ordering="respond_by")
     def deadline_display(self, obj: Dispute) -> SafeString:
         return format_html(
             "{} <small>{}</small>",
@@ -116,7 +117,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             obj.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
         )
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order_display(self, obj: Dispute) -> SafeString:
         order = obj.order
         return format_html(
@@ -140,11 +141,11 @@ class DisputePageAdmin(SupportDeskAdmin):
             role,
         )
 
-    @admin.display(description="buyer")
+    @admin.display(description=_("buyer"))
     def buyer_display(self, obj: Dispute) -> SafeString:
         return self._user_link(obj.buyer, "buyer")
 
-    @admin.display(description="seller")
+    @admin.display(description=_("seller"))
     def seller_display(self, obj: Dispute) -> SafeString:
         store = obj.order.item.store
         return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
@@ -191,7 +192,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             ),
         )
 
-    @admin.display(description="files")
+    @admin.display(description=_("files"))
     def evidence_display(self, obj: Dispute) -> SafeString:
         """Every file of the dispute, internal ones marked, each a staff download."""
         rows = evidence_for_desk(dispute_id=obj.pk)
@@ -199,7 +200,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
         return self._evidence_list(rows, show_dispute=False)
 
-    @admin.display(description="files")
+    @admin.display(description=_("files"))
     def superseded_evidence_display(self, obj: Dispute) -> SafeString:
         """The files of the party disputes this chargeback closed on the same order."""
         rows = evidence_superseded_by(chargeback=obj)
@@ -337,7 +338,9 @@ class DisputePageAdmin(SupportDeskAdmin):
         typed text is kept for the form, never a 500."""
         dispute = self.get_object(request, str(object_id))
         if dispute is None:
-            messages.error(request, f"Dispute #{object_id} does not exist.")
+            messages.error(
+                request, _("Dispute #%(object_id)s does not exist.") % {"object_id": object_id}
+            )
             return HttpResponseRedirect(reverse("admin:disputes_dispute_changelist"))
         if not self.has_change_permission(request, dispute):
             raise PermissionDenied
@@ -348,7 +351,7 @@ class DisputePageAdmin(SupportDeskAdmin):
                 raise DomainError(form_problems(form))
             done = perform(staff_user(request), dispute, form.cleaned_data)
         except DomainError as error:
-            messages.error(request, f"Refused: {error.message}")
+            messages.error(request, _("Refused: %(message)s") % {"message": error.message})
             request.session[self._draft_key(dispute.pk)] = {draft: request.POST.dict()}
             return HttpResponseRedirect(page)
         messages.success(request, done)
@@ -359,7 +362,10 @@ class DisputePageAdmin(SupportDeskAdmin):
             # The same posting budget as the API and the thread page (PostThrottle).
             wait = post_allowed(request)
             if wait is not None:
-                raise DomainError(f"too many messages at once; wait {wait} seconds and post again.")
+                raise DomainError(
+                    _("too many messages at once; wait %(wait)s seconds and post again.")
+                    % {"wait": wait}
+                )
             services.message_post(
                 actor=actor, dispute_id=dispute.pk, body=data["body"], visibility=data["visibility"]
             )
@@ -399,7 +405,11 @@ class DisputePageAdmin(SupportDeskAdmin):
     ) -> HttpResponseRedirect:
         request.FILES  # noqa: B018 - parse the body under the limit before anything reads it
         if limit.refused:
-            messages.error(request, f"Refused: a file may be at most {limit.max_bytes} bytes.")
+            messages.error(
+                request,
+                _("Refused: a file may be at most %(max_bytes)s bytes.")
+                % {"max_bytes": limit.max_bytes},
+            )
             return HttpResponseRedirect(reverse("admin:disputes_dispute_change", args=[object_id]))
 
         def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus, Outcome
 from orders.models import Store
@@ -17,7 +18,7 @@ from orders.models import Store
 class StateFilter(admin.SimpleListFilter):
     """Opens on the work to do: non-terminal disputes. "All" and "Terminal" are one click away."""
 
-    title = "state"
+    title = _("state")
     parameter_name = "state"
     OPEN, TERMINAL, ALL = "open", "terminal", "all"
 
@@ -52,7 +53,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "overdue"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -72,7 +73,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class EscalatedFilter(admin.SimpleListFilter):
     """Disputes a party asked staff to decide (`escalated_at` set), or the others."""
 
-    title = "escalated"
+    title = _("escalated")
     parameter_name = "escalated"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -93,7 +94,7 @@ class OutcomeFilter(admin.SimpleListFilter):
     or closed without a winner). Only decided disputes have an outcome, so a link here also
     switches the state filter to the terminal ones unless it already shows decided disputes."""
 
-    title = "outcome"
+    title = _("outcome")
     parameter_name = "outcome"
     NONE = "none"
     # State filter values that already include decided disputes.
@@ -136,7 +137,7 @@ class StoreFilter(admin.SimpleListFilter):
     stores, and rendering a link for each made the queue's sidebar its most expensive part.
     Filtering goes through the seller column, which the (seller, created_at) index serves."""
 
-    title = "store"
+    title = _("store")
     parameter_name = "store"
     template = "admin/disputes/input_filter.html"
 

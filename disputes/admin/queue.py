@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from disputes import services
 from disputes.admin.base import staff_user
@@ -41,7 +42,7 @@ class ReminderFilter(admin.SimpleListFilter):
     Not indexed: with the state filter (open by default) it narrows the open disputes walked in
     deadline order, which are few next to the table."""
 
-    title = "reminders"
+    title = _("reminders")
     parameter_name = "reminded"
     NONE = "none"
 
@@ -82,7 +83,7 @@ class DisputeAdmin(DisputePageAdmin):
     )  # fmt: skip
     # Shown for the search box; get_search_results does the (exact, indexed) matching.
     search_fields = ("=id",)
-    search_help_text = (
+    search_help_text = _(
         "Dispute or order id, payment transaction id, or a buyer's or seller's exact e-mail or "
         "username."
     )
@@ -114,7 +115,7 @@ class DisputeAdmin(DisputePageAdmin):
     ) -> tuple[QuerySet[Any], bool]:
         return backoffice.dispute_search(queryset, search_term), False
 
-    @admin.display(description="escalated")
+    @admin.display(description=_("escalated"))
     def escalated_display(self, obj: Dispute) -> SafeString:
         if obj.escalated_at is None:
             return format_html('<span class="echo-muted-text">{}</span>', "—")
@@ -123,7 +124,7 @@ class DisputeAdmin(DisputePageAdmin):
             obj.escalated_at.strftime("%Y-%m-%d %H:%M UTC"),
         )
 
-    @admin.display(description="reminders")
+    @admin.display(description=_("reminders"))
     def reminders_display(self, obj: Dispute) -> SafeString:
         """A badge per deadline reminder sent, its time on hover; read from the row itself, so
         the column costs no query."""
@@ -140,7 +141,7 @@ class DisputeAdmin(DisputePageAdmin):
             sent,
         )
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order_link(self, obj: Dispute) -> SafeString:
         url = reverse("admin:orders_order_change", args=[obj.order_id])
         return format_html('<a href="{}">#{}</a>', url, obj.order_id)
@@ -164,12 +165,14 @@ class DisputeAdmin(DisputePageAdmin):
 
     # --- bulk actions ---
 
-    @admin.action(description="Take up the selected disputes", permissions=["change"])
+    @admin.action(description=_("Take up the selected disputes"), permissions=["change"])
     def take_up_selected(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         ids = list(queryset.order_by("id").values_list("pk", flat=True)[: BULK_LIMIT + 1])
         if len(ids) > BULK_LIMIT:
             messages.error(
-                request, f"Select at most {BULK_LIMIT} disputes to take up at once; none changed."
+                request,
+                _("Select at most %(limit)s disputes to take up at once; none changed.")
+                % {"limit": BULK_LIMIT},
             )
             return
         actor = staff_user(request)
@@ -183,7 +186,11 @@ class DisputeAdmin(DisputePageAdmin):
             else:
                 taken.append(pk)
         if taken:
-            messages.success(request, f"Took up {len(taken)} of {len(ids)} disputes.")
+            messages.success(
+                request,
+                _("Took up %(taken)s of %(selected)s disputes.")
+                % {"taken": len(taken), "selected": len(ids)},
+            )
         if refused:
             shown = "; ".join(refused[:REFUSALS_LISTED])
             more = (
@@ -191,16 +198,22 @@ class DisputeAdmin(DisputePageAdmin):
                 if len(refused) > REFUSALS_LISTED
                 else ""
             )
-            messages.error(request, f"Refused {len(refused)}: {shown}{more}.")
+            messages.error(
+                request,
+                _("Refused %(refused)s: %(shown)s%(more)s.")
+                % {"refused": len(refused), "shown": shown, "more": more},
+            )
 
-    @admin.action(description="Export the selected to CSV (public messages)", permissions=["view"])
+    @admin.action(
+        description=_("Export the selected to CSV (public messages)"), permissions=["view"]
+    )
     def export_csv(
         self, request: HttpRequest, queryset: QuerySet[Dispute]
     ) -> StreamingHttpResponse:
         return export_response(queryset, include_notes=False)
 
     @admin.action(
-        description="Export the selected to CSV, including internal notes", permissions=["view"]
+        description=_("Export the selected to CSV, including internal notes"), permissions=["view"]
     )
     def export_csv_with_notes(
         self, request: HttpRequest, queryset: QuerySet[Dispute]

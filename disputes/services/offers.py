@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from disputes import integration_events, policies, states
@@ -32,6 +34,7 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from echo_disputes.i18n import interpolate_lazy
 from integrations import outbox
 
 NOTE_MAX = 500
@@ -40,7 +43,8 @@ NOTE_MAX = 500
 def _require_step(dispute: Dispute, step: states.Step) -> None:
     if not states.step_allowed(step, dispute.status):
         raise Conflict(
-            f"The dispute is {dispute.status}; a decided dispute takes no offers or escalation.",
+            _("The dispute is %(status)s; a decided dispute takes no offers or escalation.")
+            % {"status": dispute.status},
             code="dispute_closed",
         )
 
@@ -55,7 +59,7 @@ def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
         .first()
     )
     if offer is None:
-        raise NotFound("Offer not found", code="offer_not_found")
+        raise NotFound(_("Offer not found"), code="offer_not_found")
     offer.dispute = dispute
     return offer
 
@@ -63,7 +67,8 @@ def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
 def _require_open(offer: Offer) -> None:
     if not offer.is_open:
         raise Conflict(
-            f"The offer is {offer.status}; only an open offer can change.", code="offer_not_open"
+            _("The offer is %(status)s; only an open offer can change.") % {"status": offer.status},
+            code="offer_not_open",
         )
 
 
@@ -91,24 +96,27 @@ def offer_propose(
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.PROPOSE_OFFER, dispute)
     if amount is None:
-        raise InvalidInput("amount is required.", details={"amount": ["This field is required."]})
+        raise InvalidInput(
+            _("amount is required."), details={"amount": [_("This field is required.")]}
+        )
     value = money_validate(
         amount,
         field="amount",
         ceiling=dispute.amount,
         default=dispute.amount,
-        ceiling_label="the disputed amount",
+        ceiling_label=_("the disputed amount"),
     )
     if currency is not None and currency.upper() != dispute.currency:
         raise InvalidInput(
-            f"The offer must be in the dispute's currency ({dispute.currency}).",
-            details={"currency": [f"Must be {dispute.currency}."]},
+            _("The offer must be in the dispute's currency (%(currency)s).")
+            % {"currency": dispute.currency},
+            details={"currency": [_("Must be %(currency)s.") % {"currency": dispute.currency}]},
         )
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
         raise InvalidInput(
-            f"The note must be at most {NOTE_MAX} characters.",
-            details={"note": [f"At most {NOTE_MAX} characters."]},
+            _("The note must be at most %(maximum)s characters.") % {"maximum": NOTE_MAX},
+            details={"note": [_("At most %(maximum)s characters.") % {"maximum": NOTE_MAX}]},
         )
     _require_step(dispute, states.Step.PROPOSE_OFFER)
     now = timezone.now()
@@ -146,10 +154,20 @@ def offer_propose(
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"New offer on dispute #{dispute.pk}",
-        body=f"{actor.username} offers a refund of {_money(value, dispute.currency)}."
-        + (f"\n\n{text}" if text else "")
-        + "\n\nYou may accept or decline it on the dispute's page.",
+        subject=interpolate_lazy(
+            gettext_lazy("New offer on dispute #%(dispute_id)s"), {"dispute_id": dispute.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy(
+                "%(name)s offers a refund of %(amount)s.%(note)s\n\n"
+                "You may accept or decline it on the dispute's page."
+            ),
+            {
+                "name": actor.username,
+                "amount": _money(value, dispute.currency),
+                "note": f"\n\n{text}" if text else "",
+            },
+        ),
     )
     return offer
 
@@ -202,7 +220,9 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
     # A settlement ends the dispute: told at once, like a decision, never held in a batch.
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Dispute #{dispute.pk} was settled",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was settled"), {"dispute_id": dispute.pk}
+        ),
         body=text,
     )
     return dispute
@@ -236,8 +256,17 @@ def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"Your offer on dispute #{dispute.pk} was declined",
-        body=f"{actor.username} declined the offer of {_money(offer.amount, offer.currency)}.",
+        subject=interpolate_lazy(
+            gettext_lazy("Your offer on dispute #%(dispute_id)s was declined"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s declined the offer of %(amount)s."),
+            {
+                "name": actor.username,
+                "amount": _money(offer.amount, offer.currency),
+            },
+        ),
     )
     return offer
 
@@ -256,8 +285,17 @@ def offer_withdraw(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"An offer on dispute #{dispute.pk} was withdrawn",
-        body=f"{actor.username} withdrew the offer of {_money(offer.amount, offer.currency)}.",
+        subject=interpolate_lazy(
+            gettext_lazy("An offer on dispute #%(dispute_id)s was withdrawn"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s withdrew the offer of %(amount)s."),
+            {
+                "name": actor.username,
+                "amount": _money(offer.amount, offer.currency),
+            },
+        ),
     )
     return offer
 
@@ -269,11 +307,11 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.ESCALATE, dispute)
     text = clean_text(
-        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label=_("The reason")
     )
     _require_step(dispute, states.Step.ESCALATE)
     if dispute.escalated_at is not None:
-        raise Conflict("The dispute was already escalated to staff.", code="already_escalated")
+        raise Conflict(_("The dispute was already escalated to staff."), code="already_escalated")
     now = timezone.now()
     dispute.escalated_at = now
     dispute.escalated_by = actor
@@ -292,7 +330,13 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     # Once per dispute, and it changes who acts next: told at once, like a decision.
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Dispute #{dispute.pk} was escalated to support staff",
-        body=f"{actor.username} asked support staff to decide the dispute:\n\n{text}",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was escalated to support staff"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s asked support staff to decide the dispute:\n\n%(text)s"),
+            {"name": actor.username, "text": text},
+        ),
     )
     return dispute
