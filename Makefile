@@ -34,21 +34,18 @@ $(STAMP): pyproject.toml
 # dependency), so `make install` and `make run` need no GNU gettext; the .mo files are not committed.
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po templates/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-MESSAGES_IGNORE := --ignore='templates/**' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*' \
-	--ignore='.venv/*' --ignore='static/*' --ignore='staticfiles/*' --ignore='media/*' \
-	--ignore='test-artifacts/*' --ignore='docs/*'
 
 compilemessages: $(MO_FILES)
 
 %.mo: %.po $(STAMP)
 	$(VENV)/bin/pybabel compile -i $< -o $@
 
-# Extraction needs GNU gettext (xgettext, msgmerge), installed by scripts/ensure-gettext.sh.
-# Then translate the new entries of both django.po files and `make install` compiles them.
+# Extraction (scripts/makemessages.sh) needs GNU gettext (xgettext, msgmerge), installed by
+# scripts/ensure-gettext.sh. Then translate the new entries of both django.po files; this
+# compiles them (and so does `make install`).
 messages: $(STAMP)
 	@scripts/ensure-gettext.sh
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete -e py,html,txt $(MESSAGES_IGNORE)
-	cd templates && DJANGO_DEBUG=1 ../$(PY) ../manage.py makemessages -l es --no-obsolete -e html,txt
+	PY=$(abspath $(PY)) scripts/makemessages.sh
 	$(MAKE) --no-print-directory compilemessages
 
 migrate: install
