@@ -97,6 +97,13 @@ def test_every_entry_is_translated_and_not_fuzzy(catalogue: str, language: str) 
     assert not untranslated, f"{relative}: untranslated entries {untranslated}"
 
 
+def _texts(value: object) -> list[str]:
+    """A message's id or string as a list: one text, or a plural's forms."""
+    if isinstance(value, (tuple, list)):
+        return [str(text) for text in value]
+    return [str(value or "")]
+
+
 def _placeholders(text: str) -> list[str]:
     return sorted(match.group(0) if match.group(1) is None else match.group(1)
                   for match in PLACEHOLDER.finditer(text) if match.group(0) != "%%")  # fmt: skip
@@ -112,8 +119,8 @@ def test_the_placeholders_of_each_translation_match_its_msgid(
     for message in _read(ROOT / relative):
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = _texts(message.id)
+        strings = _texts(message.string)
         expected = _placeholders(ids[-1])
         for string in strings:
             # A plural's singular may name its number in words ("one file"), not as %(n)s.
