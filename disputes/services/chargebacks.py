@@ -164,11 +164,11 @@ def _chargeback_move(
         user_ids=parties(dispute),
         subject=interpolate_lazy(
             gettext_lazy("Chargeback on order #%(order_id)s is now %(status)s"),
-            {"order_id": dispute.order_id, "status": dispute.status},
+            {"order_id": dispute.order_id, "status": DisputeStatus(dispute.status).label},
         ),
         body=interpolate_lazy(
             gettext_lazy("The payment provider reports dispute #%(dispute_id)s as %(status)s."),
-            {"dispute_id": dispute.pk, "status": dispute.status},
+            {"dispute_id": dispute.pk, "status": DisputeStatus(dispute.status).label},
         ),
     )
     return fields

@@ -109,7 +109,7 @@ def dispute_close(
         user_ids=parties(dispute),
         subject=interpolate_lazy(
             gettext_lazy("Dispute #%(dispute_id)s was decided: %(status)s"),
-            {"dispute_id": dispute.pk, "status": dispute.status},
+            {"dispute_id": dispute.pk, "status": DisputeStatus(dispute.status).label},
         ),
         body=interpolate_lazy(gettext_lazy("Resolution: %(text)s"), {"text": text}),
     )
