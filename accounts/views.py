@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
@@ -39,13 +40,15 @@ class EmailAuthenticationForm(LockoutMessageMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         # The email is matched case-insensitively, so Django's "may be case-sensitive" misleads.
-        "invalid_login": "This email and password do not match an account. Check both and retry.",
+        "invalid_login": _(
+            "This email and password do not match an account. Check both and retry."
+        ),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
-        username.label = "Email"
+        username.label = _("Email")
         username.widget.input_type = "email"  # type: ignore[attr-defined]
         username.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"

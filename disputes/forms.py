@@ -71,8 +71,11 @@ class OpenDisputeForm(forms.Form):
     def __init__(self, *args: Any, price: Decimal, currency: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         amount = self.fields["amount"]
-        amount.label = f"Amount in dispute ({currency})"
-        amount.help_text = f"Leave empty to dispute the full price, {price} {currency}."
+        amount.label = _("Amount in dispute (%(currency)s)") % {"currency": currency}
+        amount.help_text = _("Leave empty to dispute the full price, %(price)s %(currency)s.") % {
+            "price": price,
+            "currency": currency,
+        }
 
 
 class EvidenceForm(forms.Form):
@@ -102,11 +105,10 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            f"PDF, JPEG, PNG, WebP or plain text, at most {max_bytes // (1024 * 1024)} MiB. "
-            "Photos are saved without their location and camera data. "
-            "Both parties and support staff can open it."
-        )
+        self.fields["file"].help_text = _(
+            "PDF, JPEG, PNG, WebP or plain text, at most %(megabytes)s MiB. Photos are saved "
+            "without their location and camera data. Both parties and support staff can open it."
+        ) % {"megabytes": max_bytes // (1024 * 1024)}
 
 
 # The offer note and the escalation reason are stored in 500 characters; the services check it.
@@ -141,12 +143,12 @@ class OfferForm(forms.Form):
     def __init__(self, *args: Any, dispute: Dispute, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         amount = self.fields["amount"]
-        amount.label = f"Refund you offer ({dispute.currency})"
-        amount.help_text = (
-            f"In {dispute.currency}, more than 0 and at most the amount in dispute, "
-            f"{dispute.amount} {dispute.currency}. If the other party accepts, the dispute "
-            "closes as settled with this refund."
-        )
+        amount.label = _("Refund you offer (%(currency)s)") % {"currency": dispute.currency}
+        amount.help_text = _(
+            "In %(currency)s, more than 0 and at most the amount in dispute, %(amount)s "
+            "%(currency)s. If the other party accepts, the dispute closes as settled with this "
+            "refund."
+        ) % {"currency": dispute.currency, "amount": dispute.amount}
 
 
 class EscalateForm(forms.Form):

@@ -132,7 +132,7 @@ class Dispute(models.Model):
                 fields=["order"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="dispute_one_open_per_order",
-                violation_error_message="This order already has an open dispute.",
+                violation_error_message=_("This order already has an open dispute."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"
@@ -437,7 +437,7 @@ class Offer(models.Model):
                 fields=["dispute"],
                 condition=Q(status=OfferStatus.OPEN),
                 name="offer_one_open_per_dispute",
-                violation_error_message="This dispute already has an open offer.",
+                violation_error_message=_("This dispute already has an open offer."),
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="offer_amount_positive"),
             models.CheckConstraint(

@@ -107,8 +107,11 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             form.is_valid()
             form.add_error(
                 None,
-                f"You are sending messages faster than anyone types. Wait {wait} seconds, "
-                "then send your message again.",
+                _(
+                    "You are sending messages faster than anyone types. Wait %(wait)s seconds, "
+                    "then send your message again."
+                )
+                % {"wait": wait},
             )
             response = _render_thread(request, dispute, form, status=429)
             response["Retry-After"] = str(wait)
@@ -218,7 +221,11 @@ def evidence_add(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if limit.refused:
         form.is_valid()
         form.errors.pop("file", None)
-        form.add_error("file", f"The file is larger than {limit.max_bytes // (1024 * 1024)} MiB.")
+        form.add_error(
+            "file",
+            _("The file is larger than %(megabytes)s MiB.")
+            % {"megabytes": limit.max_bytes // (1024 * 1024)},
+        )
         return _render_thread(request, dispute, MessageForm(), status=413, evidence_form=form)
     return _evidence_add(request, dispute, form)
 
@@ -449,7 +456,7 @@ def offer_decline(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpR
         offer_id,
         Action.ANSWER_OFFER,
         services.offer_decline,
-        "You declined the offer. The dispute stays open.",
+        _("You declined the offer. The dispute stays open."),
     )
 
 
@@ -462,7 +469,7 @@ def offer_withdraw(request: HttpRequest, dispute_id: int, offer_id: int) -> Http
         offer_id,
         Action.WITHDRAW_OFFER,
         services.offer_withdraw,
-        "You withdrew your offer. The dispute stays open.",
+        _("You withdrew your offer. The dispute stays open."),
     )
 
 

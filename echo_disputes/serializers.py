@@ -9,6 +9,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import get_territory_currencies
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -101,8 +102,9 @@ class CurrencyField(serializers.RegexField):
     codes such as `DEM` are refused."""
 
     default_error_messages = {
-        "invalid": "Use a three-letter ISO 4217 code, e.g. EUR.",
-        "unknown": "{code} is not an ISO 4217 currency in use.",
+        "invalid": gettext_lazy("Use a three-letter ISO 4217 code, e.g. EUR."),
+        # DRF fills it with str.format (`self.fail("unknown", code=...)`).
+        "unknown": gettext_lazy("{code} is not an ISO 4217 currency in use."),
     }
 
     def __init__(self, **kwargs: Any) -> None:

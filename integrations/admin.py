@@ -117,7 +117,7 @@ class WebhookEndpointAdmin(PolicyGatedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Webhook endpoint created",
+            "title": _("Webhook endpoint created"),
             "endpoint": obj,
             "secret": secret,
         }

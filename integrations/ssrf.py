@@ -140,8 +140,7 @@ def _parse(url: str) -> tuple[str, str, int, str]:
         raise UnsafeUrl(_("Enter the URL that receives the webhooks."))
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeUrl(
-            _("The URL may be at most %(maximum)s characters.")
-            % {"maximum": MAX_URL_LENGTH}
+            _("The URL may be at most %(maximum)s characters.") % {"maximum": MAX_URL_LENGTH}
         )
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         raise UnsafeUrl(_("The URL may not contain spaces or control characters."))

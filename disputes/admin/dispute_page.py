@@ -19,9 +19,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from accounts.policies import is_support_staff
@@ -56,6 +57,7 @@ RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
 ESCALATION_FIELDS = ("escalated_at", "escalated_by", "escalation_reason")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
+EVIDENCE_TITLE = _("Evidence")
 SUPERSEDED_FIELDS = ("superseded_evidence_display",)
 
 
@@ -66,13 +68,13 @@ class DisputePageAdmin(SupportDeskAdmin):
     """The change view of a dispute; `disputes.admin.queue.DisputeAdmin` adds the list."""
 
     fieldsets = (
-        ("Dispute", {"fields": DETAIL_FIELDS}),
-        ("Order and parties", {"fields": PARTY_FIELDS}),
-        ("Money", {"fields": MONEY_FIELDS}),
-        ("Escalation", {"fields": ESCALATION_FIELDS}),
-        ("Resolution", {"fields": RESOLUTION_FIELDS}),
-        ("Evidence", {"fields": EVIDENCE_FIELDS}),
-        ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
+        (_("Dispute"), {"fields": DETAIL_FIELDS}),
+        (_("Order and parties"), {"fields": PARTY_FIELDS}),
+        (_("Money"), {"fields": MONEY_FIELDS}),
+        (_("Escalation"), {"fields": ESCALATION_FIELDS}),
+        (_("Resolution"), {"fields": RESOLUTION_FIELDS}),
+        (EVIDENCE_TITLE, {"fields": EVIDENCE_FIELDS}),
+        (_("Payment provider"), {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
     )
     readonly_fields = (
         *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *ESCALATION_FIELDS, *RESOLUTION_FIELDS,
@@ -121,18 +123,18 @@ class DisputePageAdmin(SupportDeskAdmin):
     def order_display(self, obj: Dispute) -> SafeString:
         order = obj.order
         return format_html(
-            '<a href="{}">Order #{}</a> · {} · {} {} · transaction <code>{}</code> · '
-            "order status {}",
+            '<a href="{}">{}</a> · {} · {} {} · {} <code>{}</code> · {}',
             reverse("admin:orders_order_change", args=[order.pk]),
-            order.pk,
+            _("Order #%(order_id)s") % {"order_id": order.pk},
             order.item.title,
             order.final_price,
             order.currency,
+            _("transaction"),
             order.transaction_id,
-            order.get_status_display(),
+            _("order status %(status)s") % {"status": order.get_status_display()},
         )
 
-    def _user_link(self, user: User, role: str) -> SafeString:
+    def _user_link(self, user: User, role: StrOrPromise) -> SafeString:
         return format_html(
             '<a href="{}">{}</a> &lt;{}&gt; ({})',
             reverse("admin:accounts_user_change", args=[user.pk]),
@@ -143,20 +145,24 @@ class DisputePageAdmin(SupportDeskAdmin):
 
     @admin.display(description=_("buyer"))
     def buyer_display(self, obj: Dispute) -> SafeString:
-        return self._user_link(obj.buyer, "buyer")
+        return self._user_link(obj.buyer, _("buyer"))
 
     @admin.display(description=_("seller"))
     def seller_display(self, obj: Dispute) -> SafeString:
         store = obj.order.item.store
-        return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
+        return format_html(
+            "{} · {}",
+            self._user_link(obj.seller, _("seller")),
+            _("store %(name)s") % {"name": store.name},
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and obj.kind == DisputeKind.CHARGEBACK:
             # The chargeback's response draws on the files of the disputes it took over.
             fieldsets.insert(
-                fieldsets.index(("Evidence", {"fields": EVIDENCE_FIELDS})) + 1,
-                ("Evidence of superseded disputes", {"fields": SUPERSEDED_FIELDS}),
+                fieldsets.index((EVIDENCE_TITLE, {"fields": EVIDENCE_FIELDS})) + 1,
+                (_("Evidence of superseded disputes"), {"fields": SUPERSEDED_FIELDS}),
             )
         return fieldsets
 
@@ -167,25 +173,29 @@ class DisputePageAdmin(SupportDeskAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li>{}<a href="{}">{}</a> · {} · {} bytes · {} by {}'
-                " · sha256 <code>{}</code>{}</li>",
+                '<li>{}<a href="{}">{}</a> · {} · {} · {} · sha256 <code>{}</code>{}</li>',
                 (
                     (
                         format_html(
-                            '<a href="{}">Dispute #{}</a>: ',
+                            '<a href="{}">{}</a>: ',
                             reverse("admin:disputes_dispute_change", args=[e.dispute_id]),
-                            e.dispute_id,
+                            _("Dispute #%(dispute_id)s") % {"dispute_id": e.dispute_id},
                         )
                         if show_dispute
                         else "",
                         reverse("admin:disputes_dispute_evidence_file", args=[e.dispute_id, e.pk]),
                         e.file_name,
                         e.get_kind_display(),
-                        e.size,
-                        e.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-                        e.uploader.username,
+                        _("%(size)s bytes") % {"size": e.size},
+                        _("%(at)s by %(name)s")
+                        % {
+                            "at": e.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                            "name": e.uploader.username,
+                        },
                         e.sha256[:12],
-                        " · internal (staff only)" if e.visibility == Visibility.INTERNAL else "",
+                        " · " + _("internal (staff only)")
+                        if e.visibility == Visibility.INTERNAL
+                        else "",
                     )
                     for e in rows
                 ),
@@ -197,7 +207,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         """Every file of the dispute, internal ones marked, each a staff download."""
         rows = evidence_for_desk(dispute_id=obj.pk)
         if not rows:
-            return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
+            return format_html('<span class="echo-muted-text">{}</span>', _("No files yet."))
         return self._evidence_list(rows, show_dispute=False)
 
     @admin.display(description=_("files"))
@@ -207,7 +217,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         if not rows:
             return format_html(
                 '<span class="echo-muted-text">{}</span>',
-                "This chargeback superseded no dispute with files.",
+                _("This chargeback superseded no dispute with files."),
             )
         return self._evidence_list(rows, show_dispute=True)
 
@@ -332,7 +342,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         object_id: int,
         form_class: type[Form],
         draft: str,
-        perform: Callable[[User, Dispute, dict[str, Any]], str],
+        perform: Callable[[User, Dispute, dict[str, Any]], StrOrPromise],
     ) -> HttpResponseRedirect:
         """Run one staff action from the dispute page; a refusal becomes an error message and the
         typed text is kept for the form, never a 500."""
@@ -358,7 +368,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         return HttpResponseRedirect(page)
 
     def post_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             # The same posting budget as the API and the thread page (PostThrottle).
             wait = post_allowed(request)
             if wait is not None:
@@ -370,20 +380,22 @@ class DisputePageAdmin(SupportDeskAdmin):
                 actor=actor, dispute_id=dispute.pk, body=data["body"], visibility=data["visibility"]
             )
             if data["visibility"] == Visibility.INTERNAL:
-                return "Internal note added (staff only)."
-            return "Message posted; the buyer and the seller can read it."
+                return _("Internal note added (staff only).")
+            return _("Message posted; the buyer and the seller can read it.")
 
         return self._act(request, object_id, DisputeMessageForm, "message", perform)
 
     def take_up_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             services.dispute_take_up(actor=actor, dispute_id=dispute.pk)
-            return f"Dispute #{dispute.pk} taken up: it is now under review."
+            return _("Dispute #%(dispute_id)s taken up: it is now under review.") % {
+                "dispute_id": dispute.pk
+            }
 
         return self._act(request, object_id, Form, "take_up", perform)
 
     def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             decided = services.dispute_close(
                 actor=actor,
                 dispute_id=dispute.pk,
@@ -391,7 +403,10 @@ class DisputePageAdmin(SupportDeskAdmin):
                 outcome=data["outcome"] or None,
                 refund_amount=data["refund_amount"],
             )
-            return f"Dispute #{decided.pk} recorded as {decided.get_status_display()}."
+            return _("Dispute #%(dispute_id)s recorded as %(status)s.") % {
+                "dispute_id": decided.pk,
+                "status": decided.get_status_display(),
+            }
 
         return self._act(request, object_id, DisputeResolutionForm, "resolution", perform)
 
@@ -412,7 +427,7 @@ class DisputePageAdmin(SupportDeskAdmin):
             )
             return HttpResponseRedirect(reverse("admin:disputes_dispute_change", args=[object_id]))
 
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             upload = data["file"]
             evidence = services.evidence_add(
                 actor=actor,
@@ -424,7 +439,11 @@ class DisputePageAdmin(SupportDeskAdmin):
                 visibility=data["visibility"],
             )
             if evidence.visibility == Visibility.INTERNAL:
-                return f"{evidence.file_name} added as internal evidence (staff only)."
-            return f"{evidence.file_name} added; the buyer and the seller can see it."
+                return _("%(file_name)s added as internal evidence (staff only).") % {
+                    "file_name": evidence.file_name
+                }
+            return _("%(file_name)s added; the buyer and the seller can see it.") % {
+                "file_name": evidence.file_name
+            }
 
         return self._act(request, object_id, DisputeEvidenceForm, "evidence", perform)

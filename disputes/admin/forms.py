@@ -10,9 +10,9 @@ from disputes.models import EvidenceKind, Visibility
 from disputes.services.evidence import ACCEPTED_TEXT, DESCRIPTION_MAX
 
 OUTCOME_CHOICES = (
-    ("", "No winner (close)"),
-    ("won", "Won: decided for the seller, no refund"),
-    ("lost", "Lost: decided for the buyer, refund"),
+    ("", _("No winner (close)")),
+    ("won", _("Won: decided for the seller, no refund")),
+    ("lost", _("Lost: decided for the buyer, refund")),
 )
 
 

@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from disputes import services
 from disputes.admin.base import staff_user
@@ -46,10 +47,13 @@ class ReminderFilter(admin.SimpleListFilter):
     parameter_name = "reminded"
     NONE = "none"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [
-            *[(r.key, f"{r.hours} h reminder sent") for r in services.REMINDERS],
-            (self.NONE, "No reminder sent"),
+            *[
+                (r.key, _("%(hours)s h reminder sent") % {"hours": r.hours})
+                for r in services.REMINDERS
+            ],
+            (self.NONE, _("No reminder sent")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -120,8 +124,9 @@ class DisputeAdmin(DisputePageAdmin):
         if obj.escalated_at is None:
             return format_html('<span class="echo-muted-text">{}</span>', "—")
         return format_html(
-            '<span class="echo-badge echo-escalated" title="{}">escalated</span>',
+            '<span class="echo-badge echo-escalated" title="{}">{}</span>',
             obj.escalated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            _("escalated"),
         )
 
     @admin.display(description=_("reminders"))
@@ -129,7 +134,7 @@ class DisputeAdmin(DisputePageAdmin):
         """A badge per deadline reminder sent, its time on hover; read from the row itself, so
         the column costs no query."""
         sent = [
-            (at.strftime("%Y-%m-%d %H:%M UTC"), reminder.key)
+            (_("reminded %(at)s") % {"at": at.strftime("%Y-%m-%d %H:%M UTC")}, reminder.key)
             for reminder in services.REMINDERS
             if (at := getattr(obj, reminder.field)) is not None
         ]
@@ -137,7 +142,7 @@ class DisputeAdmin(DisputePageAdmin):
             return format_html('<span class="echo-muted-text">{}</span>', "—")
         return format_html_join(
             " ",
-            '<span class="echo-badge echo-muted echo-reminded" title="reminded {}">{}</span>',
+            '<span class="echo-badge echo-muted echo-reminded" title="{}">{}</span>',
             sent,
         )
 

@@ -75,7 +75,9 @@ class ChargebackResult:
 def chargeback_future_refusal() -> str:
     """Why an event dated past PAYMENTS_WEBHOOK_MAX_FUTURE is refused (the 400's message)."""
     seconds = int(settings.PAYMENTS_WEBHOOK_MAX_FUTURE.total_seconds())
-    return f"Must not be more than {seconds} seconds ahead of the server's clock."
+    return _("Must not be more than %(seconds)s seconds ahead of the server's clock.") % {
+        "seconds": seconds
+    }
 
 
 def _chargeback_refuse(*, event: ChargebackEvent) -> ChargebackResult:

@@ -147,7 +147,7 @@ def test_the_scanner_passes_marked_strings() -> None:
 
 
 def test_a_translation_formatted_at_import_is_found() -> None:
-    source = 'from django.utils.translation import gettext_lazy as _\n'
+    source = "from django.utils.translation import gettext_lazy as _\n"
     source += 'HELP = _("At most %(n)s.") % {"n": 3}\n'
     assert [finding.line for finding in scan_source(source)] == [2]
 
