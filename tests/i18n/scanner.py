@@ -56,6 +56,7 @@ LABEL_KEYWORDS = frozenset(
         "description",
         "empty_label",
         "title",
+        "violation_error_message",
     }
 )
 # The API's schema (drf-spectacular descriptions, serializer help texts and choice labels) is
@@ -78,6 +79,13 @@ LABEL_ATTRIBUTES = frozenset(
         "verbose_name",
         "verbose_name_plural",
         "empty_value_display",
+        "error_messages",
+        "default_error_messages",
+        "site_header",
+        "site_title",
+        "index_title",
+        "label",
+        "help_text",
     }
 )
 MESSAGE_FUNCTIONS = frozenset({"success", "error", "warning", "info", "debug"})
@@ -239,6 +247,8 @@ class _Scanner(ast.NodeVisitor):
         if func == "add_message" and len(node.args) >= 3:
             self.check(node.args[2])
         if func == "message_user" and len(node.args) >= 2:
+            self.check(node.args[1])
+        if func == "add_error" and len(node.args) >= 2:
             self.check(node.args[1])
         for keyword in node.keywords:
             if self.schema and keyword.arg in SCHEMA_KEYWORDS:

@@ -88,7 +88,7 @@ class StrictCharField(serializers.CharField):
 
 @extend_schema_field(OpenApiTypes.INT)
 class UnixTimeField(serializers.Field):
-    default_error_messages = {"invalid": "Unix seconds (an integer) expected."}
+    default_error_messages = {"invalid": _("Unix seconds (an integer) expected.")}
 
     def to_internal_value(self, data: Any) -> datetime:
         if isinstance(data, bool) or not isinstance(data, int) or not 0 <= data <= UNIX_MAX:
