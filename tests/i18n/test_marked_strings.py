@@ -64,6 +64,14 @@ class Form:
 
 def mail(notify_on_commit):
     notify_on_commit(user_ids=[1], subject="Hi", body="Body")
+
+
+class Login:
+    error_messages = {"invalid_login": "No such account."}
+
+    def __init__(self, form, field):
+        field.label = "Email"
+        form.add_error(None, "Too fast.")
 """
 
 MARKED = """
@@ -139,6 +147,9 @@ def test_the_scanner_finds_each_kind_of_unmarked_string() -> None:
         "amount",
         "Hi",
         "Body",
+        "No such account.",
+        "Email",
+        "Too fast.",
     }
 
 
