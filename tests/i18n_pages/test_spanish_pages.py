@@ -249,6 +249,9 @@ def test_admin_dispute_page_in_spanish(browser: Browser, dispute: Dispute) -> No
     )
     assert f"<td>12,50{NBSP}€</td>" in html
     assert f"reembolso ofrecido 12,50{NBSP}€" in html
+    # The opening's amount is the amount in dispute, not an offer.
+    assert f"importe 100,00{NBSP}€" in html
+    assert f"reembolso ofrecido 100,00{NBSP}€" not in html
     assert '<h2 id="timeline-heading">Cronología</h2>' in html
 
 
