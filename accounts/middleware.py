@@ -9,10 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from accounts.languages import is_supported
-
-# The API answers in the language of Accept-Language only (docs/i18n.md): a JSON client's
-# choice is per request, not the account's.
-API_PREFIXES = ("/api/", "/openapi/")
+from echo_disputes.middleware import is_api_path
 
 
 class UserLanguageMiddleware:
@@ -24,7 +21,9 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(API_PREFIXES):
+        # The API answers in the request's language only (docs/i18n.md): a JSON client chooses
+        # per request, not per account.
+        if not is_api_path(request.path):
             self._apply_saved_language(request)
         return self.get_response(request)
 
