@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from disputes import integration_events, policies, states
@@ -172,12 +174,21 @@ def offer_propose(
     return offer
 
 
-def settlement_text(dispute: Dispute, offer: Offer, accepter: User) -> str:
+def settlement_text(dispute: Dispute, offer: Offer, accepter: User) -> StrOrPromise:
+    """The settlement in words, lazy: the parties' mails read it in their language, the stored
+    resolution is written in LANGUAGE_CODE."""
     proposer = dispute.buyer if offer.proposed_by_id == dispute.buyer_id else dispute.seller
-    return (
-        f"Settled between the parties: the buyer is refunded "
-        f"{_money(offer.amount, offer.currency)} of the {_money(dispute.amount, dispute.currency)} "
-        f"disputed, as offered by {proposer.username} and accepted by {accepter.username}."
+    return interpolate_lazy(
+        gettext_lazy(
+            "Settled between the parties: the buyer is refunded %(refund)s of the %(amount)s "
+            "disputed, as offered by %(proposer)s and accepted by %(accepter)s."
+        ),
+        {
+            "refund": _money(offer.amount, offer.currency),
+            "amount": _money(dispute.amount, dispute.currency),
+            "proposer": proposer.username,
+            "accepter": accepter.username,
+        },
     )
 
 
@@ -201,7 +212,8 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
     # Assigned before the move: its events carry the settlement.
     dispute.outcome = Outcome.SETTLED
     dispute.refund_amount = offer.amount
-    dispute.resolution = text
+    with translation.override(settings.LANGUAGE_CODE):
+        dispute.resolution = str(text)
     dispute.closed_by = actor
     fields = transition(
         dispute=dispute,
@@ -213,7 +225,7 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
             "offer_id": offer.pk,
             "outcome": Outcome.SETTLED.value,
             "refund_amount": str(offer.amount),
-            "resolution": text,
+            "resolution": dispute.resolution,
         },
     )
     dispute.save(update_fields=[*fields, "outcome", "refund_amount", "resolution", "closed_by"])

@@ -5,6 +5,7 @@ language, a batched notification is written when it is queued, the digest in the
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -124,3 +125,31 @@ def test_a_language_saved_later_applies_to_the_next_mail(
         f"La disputa n.º {dispute.pk} fue retirada",
         f"{dispute.buyer.username} retiró la disputa.",
     )
+
+
+def test_a_settlement_mail_in_each_language_and_the_record_in_english(
+    dispute: Dispute, run_tasks: Callable[[], None]
+) -> None:
+    offer = services.offer_propose(actor=dispute.seller, dispute_id=dispute.pk, amount=Decimal("5"))
+    run_tasks()
+    mail.outbox.clear()
+    with translation.override("es"):
+        services.offer_accept(actor=dispute.buyer, dispute_id=dispute.pk, offer_id=offer.pk)
+    run_tasks()
+    (to_buyer,) = sent_to(dispute.buyer.email)
+    (to_seller,) = sent_to(dispute.seller.email)
+    amount = f"{dispute.amount} {dispute.currency}"
+    assert to_buyer.subject == f"La disputa n.º {dispute.pk} se resolvió por acuerdo"
+    assert to_buyer.body == (
+        f"Acordada entre las partes: se reembolsan al comprador 5.00 {dispute.currency} de los "
+        f"{amount} en disputa, según la oferta de {dispute.seller.username} aceptada por "
+        f"{dispute.buyer.username}."
+    )
+    english = (
+        f"Settled between the parties: the buyer is refunded 5.00 {dispute.currency} of the "
+        f"{amount} disputed, as offered by {dispute.seller.username} and accepted by "
+        f"{dispute.buyer.username}."
+    )
+    assert to_seller.body == english
+    dispute.refresh_from_db()
+    assert dispute.resolution == english
