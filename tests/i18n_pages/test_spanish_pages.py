@@ -111,7 +111,7 @@ def test_a_regional_spanish_gets_spanish(browser: Browser) -> None:
 def test_disputes_list_in_spanish(browser: Browser, buyer: User, dispute: Dispute) -> None:
     html = page(browser(buyer), "/disputes/")
     assert "<title>Mis disputas · Disputas ECHO</title>" in html
-    assert f"Disputa #{dispute.pk}: {dispute.order.item.title}</a>" in html
+    assert f"Disputa n.º {dispute.pk}: {dispute.order.item.title}</a>" in html
     assert "<dt>Usted es</dt><dd>el comprador (vendedor: seller)</dd>" in html
     assert f"<dt>Importe</dt><dd>100,00{NBSP}€</dd>" in html
     assert f"{WHEN_ES}</time>" in html
@@ -126,7 +126,7 @@ def test_thread_page_in_spanish_for_the_buyer(
 ) -> None:
     services.message_post(actor=dispute.seller, dispute_id=dispute.pk, body="Lo envié el lunes.")
     html = page(browser(buyer), f"/disputes/{dispute.pk}/")
-    assert f"<title>Disputa #{dispute.pk} · Disputas ECHO</title>" in html
+    assert f"<title>Disputa n.º {dispute.pk} · Disputas ECHO</title>" in html
     assert '<h2 id="summary-heading">Resumen</h2>' in html
     assert (
         f'<dt>Importe en disputa</dt><dd>100,00{NBSP}€ <span class="muted">de 100,00{NBSP}€</span>'
@@ -178,7 +178,7 @@ def test_open_dispute_form_with_an_error_in_spanish(
     assert response.status_code == 400
     html = response.content.decode()
     assert (
-        f"<title>Error: Abrir una disputa sobre el pedido #{order.pk} · Disputas ECHO</title>"
+        f"<title>Error: Abrir una disputa sobre el pedido n.º {order.pk} · Disputas ECHO</title>"
         in html
     )
     assert '<p class="alert__title">Corrija el campo marcado más abajo.</p>' in html
@@ -201,13 +201,13 @@ def test_order_pages_in_spanish(browser: Browser, buyer: User, dispute: Dispute)
     )
     assert "Disputa abierta</span>" in listing
     detail = page(client, f"/orders/{order.pk}/")
-    assert f"<h1>Pedido #{order.pk}: {order.item.title}</h1>" in detail
+    assert f"<h1>Pedido n.º {order.pk}: {order.item.title}</h1>" in detail
     assert "<dt>Comprador</dt><dd>buyer (usted)</dd>" in detail
     assert f"{WHEN_ES}</time>" in detail
     assert '<h2 id="disputes-heading">Disputas</h2>' in detail
     assert (
         "Este pedido tiene una disputa abierta: "
-        f'<a href="/disputes/{dispute.pk}/">ir a la disputa #{dispute.pk}</a>.' in detail
+        f'<a href="/disputes/{dispute.pk}/">ir a la disputa n.º {dispute.pk}</a>.' in detail
     )
 
 
