@@ -65,6 +65,9 @@ class User(AbstractUser):
         choices=language_choices,
         blank=True,
         default="",
+        # Also in the database: bulk writers that name their columns (seed_scale's COPY) and
+        # rows inserted by another version of the code get "follow the browser".
+        db_default="",
         help_text=_("E-mails and pages in this language. Blank follows the browser."),
     )
     # `username_key(username)`, unique: case-folded uniqueness of names. Null only for a row that
