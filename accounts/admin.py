@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, username_key
 from accounts.policies import is_support_staff
@@ -31,7 +32,7 @@ class NormalisedUsernameMixin(forms.ModelForm):
         if self.instance.pk is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise ValidationError("This username is taken.", code="username_taken")
+            raise ValidationError(_("This username is taken."), code="username_taken")
         return name
 
     def save(self, commit: bool = True) -> Any:
@@ -48,7 +49,7 @@ class UserAddForm(NormalisedUsernameMixin, AdminUserCreationForm):
 class UserEditForm(NormalisedUsernameMixin, UserChangeForm):
     class Meta:
         model = User
-        fields = ("email", "username", "is_active", "is_staff", "is_superuser")
+        fields = ("email", "username", "language", "is_active", "is_staff", "is_superuser")
 
 
 @admin.register(User)
@@ -61,16 +62,16 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     ordering = ("email",)
     list_display = ("email", "username", "is_staff", "is_active", "date_joined", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    list_filter = ("is_staff", "is_superuser", "is_active", "language", "groups")
     # Exact e-mail and username prefixes: no substring scan over every account.
     search_fields = ("=email", "^username")
-    search_help_text = "An exact e-mail, or the start of a username."
+    search_help_text = _("An exact e-mail, or the start of a username.")
     paginator = BoundedCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
     fieldsets = (
-        (None, {"fields": ("email", "username", "password", "avatar_url")}),
+        (None, {"fields": ("email", "username", "password", "avatar_url", "language")}),
         ("Roles", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

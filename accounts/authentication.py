@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -22,7 +23,7 @@ from accounts.models import User
 from accounts.selectors import token_is_revoked
 from accounts.tokens import is_login_token
 
-REVOKED = "Token has been revoked."
+REVOKED = _("Token has been revoked.")
 
 
 class JWTAuthentication(authentication.JWTAuthentication):

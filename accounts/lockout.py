@@ -15,6 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import status
 from rest_framework.throttling import BaseThrottle
 
@@ -30,17 +32,19 @@ def cooloff_seconds() -> int:
 
 def lockout_message() -> str:
     minutes = max(1, math.ceil(cooloff_seconds() / 60))
-    return (
-        "Too many failed logins for this account or from this address. "
-        f"Logging in is locked for {minutes} minute{'s' if minutes != 1 else ''}; "
-        "try again after that."
-    )
+    return ngettext(
+        "Too many failed logins for this account or from this address. Logging in is locked "
+        "for %(minutes)s minute; try again after that.",
+        "Too many failed logins for this account or from this address. Logging in is locked "
+        "for %(minutes)s minutes; try again after that.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class LoginLockedOut(DomainError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_code = "locked_out"
-    default_message = "Too many failed logins."
+    default_message = _("Too many failed logins.")
 
     def __init__(self) -> None:
         super().__init__(lockout_message(), details={"retry_after": [str(cooloff_seconds())]})

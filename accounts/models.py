@@ -6,6 +6,9 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.languages import language_choices
 
 
 class EmailUserManager(UserManager["User"]):
@@ -54,6 +57,19 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     avatar_url = models.URLField(max_length=500, blank=True, default="")
+    # The language of the user's e-mails and, once signed in, of the pages; blank follows the
+    # browser (the language cookie, then Accept-Language) and sends e-mails in LANGUAGE_CODE.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        blank=True,
+        default="",
+        # Also in the database: bulk writers that name their columns (seed_scale's COPY) and
+        # rows inserted by another version of the code get "follow the browser".
+        db_default="",
+        help_text=_("E-mails and pages in this language. Blank follows the browser."),
+    )
     # `username_key(username)`, unique: case-folded uniqueness of names. Null only for a row that
     # already collided with another when the column was added (migration 0006).
     username_key = models.CharField(  # noqa: DJ001 (NULLs never collide; "" would)

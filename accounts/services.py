@@ -14,10 +14,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
+from accounts.languages import is_supported
 from accounts.models import RevokedToken, User, normalize_email, username_key
 from accounts.policies import scopes_held
 from accounts.tokens import LOGIN_CLAIM, is_login_token
@@ -25,7 +28,9 @@ from echo_disputes.errors import Conflict, InvalidInput
 
 # Scripts that one name may mix: Chinese, Japanese and Korean writing combine them.
 CJK_ALIASES = frozenset({"HAN", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO"})
-USERNAME_LOOKALIKE = "Use letters of one script: this name can be mistaken for another."
+USERNAME_LOOKALIKE = gettext_lazy(
+    "Use letters of one script: this name can be mistaken for another."
+)
 
 
 def username_normalize(username: str) -> str:
@@ -53,17 +58,17 @@ def user_register(*, email: str, username: str, password: str) -> User:
     username = username_normalize(username)
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(
-            "An account with this email already exists.",
+            _("An account with this email already exists."),
             code="email_taken",
-            details={"email": ["An account with this email already exists."]},
+            details={"email": [_("An account with this email already exists.")]},
         )
     # The key decides; the case-insensitive name also catches a row written without a key.
     same = Q(username_key=username_key(username)) | Q(username__iexact=username)
     if User.objects.filter(same).exists():
         raise Conflict(
-            "This username is taken.",
+            _("This username is taken."),
             code="username_taken",
-            details={"username": ["This username is taken."]},
+            details={"username": [_("This username is taken.")]},
         )
     candidate = User(email=email, username=username)
     try:
@@ -76,7 +81,7 @@ def user_register(*, email: str, username: str, password: str) -> User:
     except IntegrityError:
         # Two registrations raced past the checks above; the database constraint decided.
         raise Conflict(
-            "An account with this email or username already exists.", code="account_exists"
+            _("An account with this email or username already exists."), code="account_exists"
         ) from None
 
 
@@ -122,16 +127,19 @@ def token_logout(
         return
     if user is None or login_token is None or not is_login_token(login_token):
         raise InvalidInput(
-            "Send the refresh token to log out, or the login token as Authorization: Bearer.",
+            _("Send the refresh token to log out, or the login token as Authorization: Bearer."),
             details={
                 "refresh": [
-                    "Required unless the Authorization header holds a token from /api/users/login."
+                    _(
+                        "Required unless the Authorization header holds a token from "
+                        "/api/users/login."
+                    )
                 ]
             },
         )
     now = timezone.now()
     RevokedToken.objects.filter(expires_at__lt=now).delete()
-    _, created = RevokedToken.objects.get_or_create(
+    _revoked, created = RevokedToken.objects.get_or_create(
         jti=str(login_token[api_settings.JTI_CLAIM]),
         defaults={
             "user": user,
@@ -139,7 +147,7 @@ def token_logout(
         },
     )
     if not created:
-        raise InvalidToken("Token has been revoked.")
+        raise InvalidToken(_("Token has been revoked."))
 
 
 SUPPORT_GROUP = "Support"
@@ -154,5 +162,15 @@ def support_group_ensure(*, group_model: Any = None, permission_model: Any = Non
     database flush removes the group but not the need for it). `permission_model` is what
     migration 0002 still passes from when the group held model permissions; it is not used.
     """
-    group, _ = (group_model or Group).objects.get_or_create(name=SUPPORT_GROUP)
+    group, _created = (group_model or Group).objects.get_or_create(name=SUPPORT_GROUP)
     return group
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the language of the user's pages and e-mails (the page switch); blank follows the
+    browser. A language outside settings.LANGUAGES is refused."""
+    if language and not is_supported(language):
+        message = _("Choose one of the offered languages.")
+        raise InvalidInput(message, details={"language": [message]})
+    user.language = language
+    user.save(update_fields=["language"])

@@ -2,10 +2,16 @@
 
 Two ways in, both enqueued in the caller's transaction (`background.queue`):
 
-- `queue_mail(batch_key=None)`: one mail to the users' addresses, sent by a `send_email` task.
+- `queue_mail(batch_key=None)`: one mail to the users' addresses (one per language), sent by a
+  `send_email` task.
 - `queue_mail(batch_key="dispute:42")`: each user's notifications about that subject gather in a
   `MailBatch`; the user gets at most one mail per `ECHO_MAIL_BATCH_SECONDS` per subject, listing
   what arrived. The first notification after a quiet window leaves at once.
+
+Each recipient reads the mail in their language (`User.language`, else LANGUAGE_CODE): callers
+pass the subject and body lazy (`gettext_lazy`, `echo_disputes.i18n.interpolate_lazy`), and
+they become text here, under that language, before anything is stored or queued; a digest is
+written in the worker, in the recipient's language too.
 
 `send_email` retries a failed SMTP conversation by enqueueing itself again with `run_after`
 (django-tasks-db has no retry of its own): exponential backoff with jitter, at most
@@ -25,11 +31,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 from django_tasks import task
 
 from background.models import MailBatch, MailBatchItem
 from background.queue import enqueue_in_transaction, retry_delay
+from echo_disputes.i18n import user_language
 
 logger = logging.getLogger("background.mail")
 
@@ -52,31 +61,44 @@ def batch_window() -> timedelta:
 def queue_mail(
     *,
     users: Iterable[Any],
-    subject: str,
-    body: str,
+    subject: StrOrPromise,
+    body: StrOrPromise,
     batch_key: str | None = None,
-    batch_label: str = "",
+    batch_label: StrOrPromise = "",
 ) -> None:
-    """Mail the users who receive mail, through the queue, in the caller's transaction."""
+    """Mail the users who receive mail, through the queue, in the caller's transaction, each in
+    their language."""
     recipients = [user for user in users if receives_mail(user)]
     if not recipients:
         return
     if batch_key is None:
-        enqueue_in_transaction(
-            send_email, addresses=[user.email for user in recipients], subject=subject, body=body
-        )
+        by_language: dict[str, list[str]] = {}
+        for user in recipients:
+            by_language.setdefault(user_language(user), []).append(user.email)
+        for language, addresses in by_language.items():
+            with translation.override(language):
+                enqueue_in_transaction(
+                    send_email, addresses=addresses, subject=str(subject), body=str(body)
+                )
         return
     now = timezone.now()
     # Services call this inside their own transaction; a savepoint there would only cost queries.
     with nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic():
         for user in recipients:
-            _batch_add(user=user, key=batch_key, label=batch_label, item=(subject, body), now=now)
+            with translation.override(user_language(user)):
+                _batch_add(
+                    user=user,
+                    key=batch_key,
+                    label=str(batch_label),
+                    item=(str(subject), str(body)),
+                    now=now,
+                )
 
 
 def _batch_add(*, user: Any, key: str, label: str, item: tuple[str, str], now: datetime) -> None:
     # The batch row is locked so that a flush running now either takes this item or sees that a
     # new flush must be scheduled: never an item left behind with no flush queued for it.
-    batch, _ = MailBatch.objects.select_for_update().get_or_create(
+    batch, _created = MailBatch.objects.select_for_update().get_or_create(
         recipient_id=user.pk, key=key, defaults={"label": label}
     )
     MailBatchItem.objects.create(batch=batch, subject=item[0], body=item[1], created_at=now)
@@ -92,15 +114,22 @@ def _batch_add(*, user: Any, key: str, label: str, item: tuple[str, str], now: d
 def digest(label: str, items: list[MailBatchItem], total: int) -> tuple[str, str]:
     """The subject and body of one batch's mail: a single notification exactly as it was
     written, several as a list of what arrived, oldest first (`items`, the first
-    `DIGEST_MAX_ITEMS` of `total`)."""
+    `DIGEST_MAX_ITEMS` of `total`), in the active language."""
     if total == 1:
         return items[0].subject, items[0].body
     parts = [f"{item.subject}\n\n{item.body}" for item in items]
-    body = f"Here is what arrived on {label}:\n\n" + "\n\n----\n\n".join(parts)
+    body = (
+        _("Here is what arrived on %(label)s:") % {"label": label}
+        + "\n\n"
+        + "\n\n----\n\n".join(parts)
+    )
     if total > len(items):
         hidden = total - len(items)
-        body += f"\n\n----\n\n... and {hidden} more; open {label} to read them all."
-    return f"{total} updates on {label}", body
+        body += "\n\n----\n\n" + _("... and %(hidden)s more; open %(label)s to read them all.") % {
+            "hidden": hidden,
+            "label": label,
+        }
+    return _("%(total)s updates on %(label)s") % {"total": total, "label": label}, body
 
 
 @task()
@@ -130,7 +159,8 @@ def flush_mail_batch(batch_id: int) -> int:
         batch.items.all().delete()
         # Checked again at sending time: an account deactivated during the window gets nothing.
         if receives_mail(batch.recipient):
-            subject, body = digest(batch.label, shown, total)
+            with translation.override(user_language(batch.recipient)):
+                subject, body = digest(batch.label, shown, total)
             enqueue_in_transaction(
                 send_email, addresses=[batch.recipient.email], subject=subject, body=body
             )
@@ -167,4 +197,6 @@ def send_email(
 def users_by_id(user_ids: list[int]) -> list[Any]:
     if not user_ids:
         return []
-    return list(get_user_model().objects.filter(pk__in=user_ids).only("email", "is_active"))
+    return list(
+        get_user_model().objects.filter(pk__in=user_ids).only("email", "is_active", "language")
+    )

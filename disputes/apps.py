@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DisputesConfig(AppConfig):
     name = "disputes"
-    verbose_name = "Disputes"
+    verbose_name = _("Disputes")
 
     def ready(self) -> None:
         # Imported here, not above: the module imports models, which load after apps.py (Django's

@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 class DisputeStatus(models.TextChoices):
     # The payment provider's vocabulary, so the finance API can show statuses as they are.
-    NEEDS_RESPONSE = "needs_response", "Needs response"
-    UNDER_REVIEW = "under_review", "Under review"
-    WON = "won", "Won (for the seller)"
-    LOST = "lost", "Lost (for the buyer)"
-    CLOSED = "closed", "Closed"
+    NEEDS_RESPONSE = "needs_response", _("Needs response")
+    UNDER_REVIEW = "under_review", _("Under review")
+    WON = "won", _("Won (for the seller)")
+    LOST = "lost", _("Lost (for the buyer)")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES: tuple[str, ...] = (DisputeStatus.NEEDS_RESPONSE, DisputeStatus.UNDER_REVIEW)
@@ -27,26 +27,26 @@ TERMINAL_STATUSES: tuple[str, ...] = (DisputeStatus.WON, DisputeStatus.LOST, Dis
 
 
 class DisputeKind(models.TextChoices):
-    ORDER = "order", "Party dispute"
-    CHARGEBACK = "chargeback", "Chargeback"
+    ORDER = "order", _("Party dispute")
+    CHARGEBACK = "chargeback", _("Chargeback")
 
 
 class ReasonCode(models.TextChoices):
-    FRAUDULENT = "fraudulent", "Fraudulent"
-    PRODUCT_NOT_RECEIVED = "product_not_received", "Product not received"
-    PRODUCT_UNACCEPTABLE = "product_unacceptable", "Product unacceptable"
-    DUPLICATE = "duplicate", "Duplicate"
-    SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
-    CREDIT_NOT_PROCESSED = "credit_not_processed", "Credit not processed"
-    GENERAL = "general", "General"
+    FRAUDULENT = "fraudulent", _("Fraudulent")
+    PRODUCT_NOT_RECEIVED = "product_not_received", _("Product not received")
+    PRODUCT_UNACCEPTABLE = "product_unacceptable", _("Product unacceptable")
+    DUPLICATE = "duplicate", _("Duplicate")
+    SUBSCRIPTION_CANCELED = "subscription_canceled", _("Subscription canceled")
+    CREDIT_NOT_PROCESSED = "credit_not_processed", _("Credit not processed")
+    GENERAL = "general", _("General")
 
 
 class Outcome(models.TextChoices):
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    WITHDRAWN = "withdrawn", "Withdrawn by the opener"
-    EXPIRED = "expired", "Expired without a response"
-    SETTLED = "settled", "Settled between the parties"
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the opener")
+    EXPIRED = "expired", _("Expired without a response")
+    SETTLED = "settled", _("Settled between the parties")
 
 
 class DisputeQuerySet(models.QuerySet["Dispute"]):
@@ -151,7 +151,7 @@ class Dispute(models.Model):
                 fields=["order"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="dispute_one_open_per_order",
-                violation_error_message="This order already has an open dispute.",
+                violation_error_message=_("This order already has an open dispute."),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"
@@ -250,8 +250,8 @@ class Dispute(models.Model):
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public"
-    INTERNAL = "internal", "Internal note (staff only)"
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal note (staff only)")
 
 
 class Message(models.Model):
@@ -281,24 +281,24 @@ class Message(models.Model):
 
 
 class EventType(models.TextChoices):
-    OPENED = "opened", "Opened"
-    MESSAGE_POSTED = "message_posted", "Message posted"
-    NOTE_POSTED = "note_posted", "Internal note posted"
-    RESPONDED = "responded", "Respondent answered"
-    TAKEN_UP = "taken_up", "Taken up by staff"
-    DECIDED = "decided", "Decided"
-    CLOSED = "closed", "Closed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
-    PROVIDER_UPDATE = "provider_update", "Updated by the payment provider"
-    EVIDENCE_ADDED = "evidence_added", "Evidence added"
-    INTERNAL_EVIDENCE_ADDED = "internal_evidence_added", "Internal evidence added (staff only)"
-    OFFER_MADE = "offer_made", "Offer made"
-    OFFER_ACCEPTED = "offer_accepted", "Offer accepted"
-    OFFER_DECLINED = "offer_declined", "Offer declined"
-    OFFER_WITHDRAWN = "offer_withdrawn", "Offer withdrawn"
-    ESCALATED = "escalated", "Escalated to staff"
-    REMINDER_SENT = "reminder_sent", "Respondent reminded of the deadline"
+    OPENED = "opened", _("Opened")
+    MESSAGE_POSTED = "message_posted", _("Message posted")
+    NOTE_POSTED = "note_posted", _("Internal note posted")
+    RESPONDED = "responded", _("Respondent answered")
+    TAKEN_UP = "taken_up", _("Taken up by staff")
+    DECIDED = "decided", _("Decided")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    PROVIDER_UPDATE = "provider_update", _("Updated by the payment provider")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    INTERNAL_EVIDENCE_ADDED = "internal_evidence_added", _("Internal evidence added (staff only)")
+    OFFER_MADE = "offer_made", _("Offer made")
+    OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
+    OFFER_DECLINED = "offer_declined", _("Offer declined")
+    OFFER_WITHDRAWN = "offer_withdrawn", _("Offer withdrawn")
+    ESCALATED = "escalated", _("Escalated to staff")
+    REMINDER_SENT = "reminder_sent", _("Respondent reminded of the deadline")
     ASSIGNED = "assigned", _("Assigned")
     REASSIGNED = "reassigned", _("Reassigned")
     UNASSIGNED = "unassigned", _("Unassigned")
@@ -345,12 +345,12 @@ class DisputeEvent(models.Model):
 
 
 class PaymentEventResult(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    STALE = "ignored_stale", "Ignored: older than the last event applied to the dispute"
-    TERMINAL = "ignored_terminal", "Ignored: the dispute was already decided"
+    APPLIED = "applied", _("Applied")
+    STALE = "ignored_stale", _("Ignored: older than the last event applied to the dispute")
+    TERMINAL = "ignored_terminal", _("Ignored: the dispute was already decided")
     # Refused with 400 and kept for the record; never applied. A later delivery of the same id
     # is judged afresh (docs/payments.md).
-    REFUSED_FUTURE = "refused_future", "Refused: dated ahead of our clock"
+    REFUSED_FUTURE = "refused_future", _("Refused: dated ahead of our clock")
 
 
 class PaymentEvent(models.Model):
@@ -386,12 +386,12 @@ class PaymentEvent(models.Model):
 
 
 class EvidenceKind(models.TextChoices):
-    RECEIPT = "receipt", "Receipt"
-    SHIPPING_PROOF = "shipping_proof", "Proof of shipping"
-    PHOTO = "photo", "Photo"
-    CORRESPONDENCE = "correspondence", "Correspondence"
-    REFUND_POLICY = "refund_policy", "Refund policy"
-    OTHER = "other", "Other"
+    RECEIPT = "receipt", _("Receipt")
+    SHIPPING_PROOF = "shipping_proof", _("Proof of shipping")
+    PHOTO = "photo", _("Photo")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
+    REFUND_POLICY = "refund_policy", _("Refund policy")
+    OTHER = "other", _("Other")
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -428,7 +428,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ("created_at", "id")
-        verbose_name_plural = "evidence"
+        verbose_name_plural = _("evidence")
         indexes: ClassVar = [
             models.Index(fields=["dispute", "created_at", "id"], name="evidence_dispute"),
         ]
@@ -447,11 +447,11 @@ class Evidence(models.Model):
 
 
 class OfferStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    SUPERSEDED = "superseded", "Superseded"
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class Offer(models.Model):
@@ -479,7 +479,7 @@ class Offer(models.Model):
                 fields=["dispute"],
                 condition=Q(status=OfferStatus.OPEN),
                 name="offer_one_open_per_dispute",
-                violation_error_message="This dispute already has an open offer.",
+                violation_error_message=_("This dispute already has an open offer."),
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="offer_amount_positive"),
             models.CheckConstraint(

@@ -13,6 +13,7 @@ above it take part in its rules and screens). `DisputesConfig.ready` calls `regi
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from disputes import selectors
 from disputes.admin.order_inline import DisputeInline
@@ -27,7 +28,7 @@ def refuse_completion_while_disputed(order: Order) -> None:
     """An order with an open dispute cannot be completed until the dispute is settled."""
     if selectors.order_has_open_dispute(order_id=order.pk):
         raise Conflict(
-            "The order has an open dispute; it cannot be completed until it is settled.",
+            _("The order has an open dispute; it cannot be completed until it is settled."),
             code="order_has_open_dispute",
         )
 

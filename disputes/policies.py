@@ -19,8 +19,8 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from disputes.models import INTERNAL_EVENT_TYPES, Dispute, DisputeKind, Offer, Visibility
@@ -96,22 +96,22 @@ def can(user: Any, action: Action, obj: Dispute | Order | Offer) -> bool:
     return False
 
 
-MESSAGES: dict[Action, Any] = {
-    Action.OPEN: "Only the buyer or the seller of this order may open a dispute on it.",
-    Action.VIEW: "Only the parties of this order and support staff may see this dispute.",
-    Action.POST_MESSAGE: "Only the parties of this order and support staff may post here.",
-    Action.POST_NOTE: "Only support staff may post internal notes.",
-    Action.VIEW_NOTES: "Only support staff may read internal notes.",
-    Action.WITHDRAW: "Only the user who opened this dispute may withdraw it.",
-    Action.TAKE_UP: "Only support staff may take up a dispute.",
-    Action.DECIDE: "Only support staff may decide or close a dispute.",
-    Action.ADD_EVIDENCE: "Only the parties of this order and support staff may add evidence.",
-    Action.ADD_INTERNAL_EVIDENCE: "Only support staff may add internal evidence.",
-    Action.PROPOSE_OFFER: "Only the buyer or the seller of a party dispute may make an offer.",
-    Action.ANSWER_OFFER: "Only the party who did not make this offer may accept or decline it.",
-    Action.WITHDRAW_OFFER: "Only the party who made this offer may withdraw it.",
-    Action.ESCALATE: "Only the buyer or the seller of a party dispute may escalate it to staff.",
-    Action.ASSIGN: gettext_lazy("Only support staff may assign a dispute."),
+MESSAGES: dict[Action, StrOrPromise] = {
+    Action.OPEN: _("Only the buyer or the seller of this order may open a dispute on it."),
+    Action.VIEW: _("Only the parties of this order and support staff may see this dispute."),
+    Action.POST_MESSAGE: _("Only the parties of this order and support staff may post here."),
+    Action.POST_NOTE: _("Only support staff may post internal notes."),
+    Action.VIEW_NOTES: _("Only support staff may read internal notes."),
+    Action.WITHDRAW: _("Only the user who opened this dispute may withdraw it."),
+    Action.TAKE_UP: _("Only support staff may take up a dispute."),
+    Action.DECIDE: _("Only support staff may decide or close a dispute."),
+    Action.ADD_EVIDENCE: _("Only the parties of this order and support staff may add evidence."),
+    Action.ADD_INTERNAL_EVIDENCE: _("Only support staff may add internal evidence."),
+    Action.PROPOSE_OFFER: _("Only the buyer or the seller of a party dispute may make an offer."),
+    Action.ANSWER_OFFER: _("Only the party who did not make this offer may accept or decline it."),
+    Action.WITHDRAW_OFFER: _("Only the party who made this offer may withdraw it."),
+    Action.ESCALATE: _("Only the buyer or the seller of a party dispute may escalate it to staff."),
+    Action.ASSIGN: _("Only support staff may assign a dispute."),
 }
 
 
@@ -189,7 +189,9 @@ def finance_can_read(user: Any, scopes: Collection[str]) -> bool:
 
 def finance_require_read(user: Any, scopes: Collection[str]) -> None:
     if not finance_can_read(user, scopes):
-        raise NotAllowed("This token does not hold the read_finance scope.", code="scope_missing")
+        raise NotAllowed(
+            _("This token does not hold the read_finance scope."), code="scope_missing"
+        )
 
 
 def finance_seller_id(user: Any) -> int | None:

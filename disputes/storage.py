@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 
 from echo_disputes.errors import NotFound
 
@@ -107,7 +108,7 @@ def evidence_file_response(evidence: Evidence) -> FileResponse:
         # The row outlived its file (restored database, lost bucket): say so, and tell operations.
         logger.error("evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
         raise NotFound(
-            "The file of this evidence is no longer stored.", code="evidence_file_missing"
+            _("The file of this evidence is no longer stored."), code="evidence_file_missing"
         ) from None
     response = FileResponse(
         stored,

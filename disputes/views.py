@@ -30,8 +30,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
+from django_stubs_ext import StrOrPromise
 
 from disputes import policies, selectors, services
 from disputes.api.party.throttles import post_allowed
@@ -105,8 +107,11 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             form.is_valid()
             form.add_error(
                 None,
-                f"You are sending messages faster than anyone types. Wait {wait} seconds, "
-                "then send your message again.",
+                _(
+                    "You are sending messages faster than anyone types. Wait %(wait)s seconds, "
+                    "then send your message again."
+                )
+                % {"wait": wait},
             )
             response = _render_thread(request, dispute, form, status=429)
             response["Retry-After"] = str(wait)
@@ -125,7 +130,7 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
             # The dispute may have moved meanwhile (e.g. decided): show it as it is now.
             dispute = _thread(request, dispute_id)
         else:
-            messages.success(request, "Your message was posted.")
+            messages.success(request, _("Your message was posted."))
             return redirect(f"{_url(dispute)}#message-{message.pk}")
     status = 400 if form.errors else 200
     return _render_thread(request, dispute, form, status=status)
@@ -180,7 +185,7 @@ def _render_thread(
     status: int = 200,
     evidence_form: EvidenceForm | None = None,
     offer_form: OfferForm | None = None,
-    offer_error: str = "",
+    offer_error: StrOrPromise = "",
 ) -> HttpResponse:
     user = request.user
     context = {
@@ -216,7 +221,11 @@ def evidence_add(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if limit.refused:
         form.is_valid()
         form.errors.pop("file", None)
-        form.add_error("file", f"The file is larger than {limit.max_bytes // (1024 * 1024)} MiB.")
+        form.add_error(
+            "file",
+            _("The file is larger than %(megabytes)s MiB.")
+            % {"megabytes": limit.max_bytes // (1024 * 1024)},
+        )
         return _render_thread(request, dispute, MessageForm(), status=413, evidence_form=form)
     return _evidence_add(request, dispute, form)
 
@@ -243,7 +252,10 @@ def _evidence_add(request: HttpRequest, dispute: Dispute, form: EvidenceForm) ->
             # The dispute may have moved meanwhile (e.g. decided): show it as it is now.
             dispute = _thread(request, dispute.pk)
         else:
-            messages.success(request, f"{evidence.file_name} was added to the dispute.")
+            messages.success(
+                request,
+                _("%(file_name)s was added to the dispute.") % {"file_name": evidence.file_name},
+            )
             return redirect(f"{_url(dispute)}#evidence-{evidence.pk}")
     return _render_thread(request, dispute, MessageForm(), status=status, evidence_form=form)
 
@@ -287,7 +299,7 @@ def dispute_withdraw(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _thread(request, dispute_id)
     if not policies.can(request.user, Action.WITHDRAW, dispute):
         raise PermissionDenied(policies.MESSAGES[Action.WITHDRAW])
-    error = ""
+    error: StrOrPromise = ""
     if request.method == "POST":
         try:
             services.dispute_withdraw(actor=request.user, dispute_id=dispute.pk)  # type: ignore[arg-type]
@@ -296,7 +308,7 @@ def dispute_withdraw(request: HttpRequest, dispute_id: int) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, "You withdrew the dispute. It is now closed.")
+            messages.success(request, _("You withdrew the dispute. It is now closed."))
             return redirect(_url(dispute))
     return render(
         request,
@@ -347,8 +359,8 @@ def offer_make(request: HttpRequest, dispute_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"You offered a refund of {offer.amount} {offer.currency}. "
-                "The other party has been told.",
+                _("You offered a refund of %(amount)s %(currency)s. The other party has been told.")
+                % {"amount": offer.amount, "currency": offer.currency},
             )
             return redirect(_offers_url(dispute))
     return _render_thread(request, dispute, MessageForm(), status=status, offer_form=form)
@@ -363,7 +375,7 @@ def offer_accept(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpRe
     offer = _offer_get(request, dispute, offer_id)
     if not policies.can(request.user, Action.ANSWER_OFFER, offer):
         raise PermissionDenied(policies.MESSAGES[Action.ANSWER_OFFER])
-    error = ""
+    error: StrOrPromise = ""
     if request.method == "POST":
         try:
             settled = services.offer_accept(
@@ -382,8 +394,15 @@ def offer_accept(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpRe
         else:
             messages.success(
                 request,
-                f"You accepted the offer. The dispute is closed as settled, with a refund of "
-                f"{settled.refund_amount} {settled.currency} to the buyer.",
+                _(
+                    "You accepted the offer. The dispute is closed as settled, "
+                    "with a refund of %(amount)s "
+                    "%(currency)s to the buyer."
+                )
+                % {
+                    "amount": settled.refund_amount,
+                    "currency": settled.currency,
+                },
             )
             return redirect(_url(dispute))
     return render(
@@ -437,7 +456,7 @@ def offer_decline(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpR
         offer_id,
         Action.ANSWER_OFFER,
         services.offer_decline,
-        "You declined the offer. The dispute stays open.",
+        _("You declined the offer. The dispute stays open."),
     )
 
 
@@ -450,7 +469,7 @@ def offer_withdraw(request: HttpRequest, dispute_id: int, offer_id: int) -> Http
         offer_id,
         Action.WITHDRAW_OFFER,
         services.offer_withdraw,
-        "You withdrew your offer. The dispute stays open.",
+        _("You withdrew your offer. The dispute stays open."),
     )
 
 
@@ -483,7 +502,7 @@ def dispute_escalate(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 dispute = _thread(request, dispute.pk)
             else:
                 messages.success(
-                    request, "You asked support staff to decide. Both parties have been told."
+                    request, _("You asked support staff to decide. Both parties have been told.")
                 )
                 return redirect(_url(dispute))
     return render(
@@ -549,7 +568,7 @@ def dispute_open(request: HttpRequest, order_id: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc, OPEN_DISPUTE_FIELDS)
         else:
-            messages.success(request, "Your dispute is open. The other party has been told.")
+            messages.success(request, _("Your dispute is open. The other party has been told."))
             return redirect(_url(dispute))
     context = _order_disputes_context(request, order, form)
     return render(request, "disputes/open.html", context, status=400 if form.errors else 200)

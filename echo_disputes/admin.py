@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 COUNT_CAP = 10_000
 
@@ -90,11 +91,10 @@ class BigTableAdmin(admin.ModelAdmin):
         # Django renders a form widget through the template engine for every row (and str(obj)
         # for its label): a fifth of the changelist's CPU. The markup is the same.
         return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" '
-            'aria-label="Select row {}">',
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             helpers.ACTION_CHECKBOX_NAME,
             obj.pk,
-            obj.pk,
+            gettext("Select row %(pk)s") % {"pk": obj.pk},
         )
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -27,14 +29,14 @@ class DomainError(Exception):
 
     status_code: int = status.HTTP_400_BAD_REQUEST
     default_code: str = "invalid"
-    default_message: str = "The request was refused."
+    default_message: StrOrPromise = _("The request was refused.")
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         code: str | None = None,
-        details: dict[str, list[str]] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         self.message = message or self.default_message
         self.code = code or self.default_code
@@ -49,43 +51,43 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "validation_error"
-    default_message = "The request is not valid."
+    default_message = _("The request is not valid.")
 
 
 class NotAllowed(DomainError):
     status_code = status.HTTP_403_FORBIDDEN
     default_code = "permission_denied"
-    default_message = "You do not have permission to perform this action."
+    default_message = _("You do not have permission to perform this action.")
 
 
 class NotFound(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
     default_code = "not_found"
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class PayloadTooLarge(DomainError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "file_too_large"
-    default_message = "The file is too large."
+    default_message = _("The file is too large.")
 
 
 class UnsupportedFile(DomainError):
     status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
     default_code = "unsupported_file_type"
-    default_message = "This kind of file is not accepted."
+    default_message = _("This kind of file is not accepted.")
 
 
 class Conflict(DomainError):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_message = "The request conflicts with the current state."
+    default_message = _("The request conflicts with the current state.")
 
 
 class ServiceUnavailable(DomainError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
-    default_message = "The service is temporarily unavailable. Try again shortly."
+    default_message = _("The service is temporarily unavailable. Try again shortly.")
 
 
 DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
@@ -101,18 +103,18 @@ DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
     drf_exceptions.Throttled: "throttled",
 }
 
-STATUS_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "The request is not valid."),
-    401: ("not_authenticated", "Authentication credentials were not provided or are not valid."),
-    403: ("permission_denied", "You do not have permission to perform this action."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "Method not allowed."),
-    409: ("conflict", "The request conflicts with the current state."),
-    413: ("payload_too_large", "The request body is too large."),
-    415: ("unsupported_media_type", "Unsupported media type."),
-    429: ("throttled", "Too many requests. Try again later."),
-    500: ("server_error", "An unexpected error occurred. It has been logged."),
-    503: ("service_unavailable", "The service is temporarily unavailable. Try again shortly."),
+STATUS_CODES: dict[int, tuple[str, StrOrPromise]] = {
+    400: ("bad_request", _("The request is not valid.")),
+    401: ("not_authenticated", _("Authentication credentials were not provided or are not valid.")),
+    403: ("permission_denied", _("You do not have permission to perform this action.")),
+    404: ("not_found", _("Not found.")),
+    405: ("method_not_allowed", _("Method not allowed.")),
+    409: ("conflict", _("The request conflicts with the current state.")),
+    413: ("payload_too_large", _("The request body is too large.")),
+    415: ("unsupported_media_type", _("Unsupported media type.")),
+    429: ("throttled", _("Too many requests. Try again later.")),
+    500: ("server_error", _("An unexpected error occurred. It has been logged.")),
+    503: ("service_unavailable", _("The service is temporarily unavailable. Try again shortly.")),
 }
 
 FINANCE_CODES: dict[int, str] = {
@@ -130,11 +132,13 @@ FINANCE_CODES: dict[int, str] = {
 }
 
 
-def error_body(message: str, code: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(
+    message: StrOrPromise, code: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {"error": message, "code": code, "details": details or {}}
 
 
-def finance_error_body(status_code: int, message: str) -> dict[str, str]:
+def finance_error_body(status_code: int, message: StrOrPromise) -> dict[str, StrOrPromise]:
     return {"code": FINANCE_CODES.get(status_code, "ServerError"), "message": message}
 
 
@@ -161,7 +165,7 @@ def _flatten_details(detail: Any) -> dict[str, Any]:
     return {}
 
 
-def _first_message(details: dict[str, Any], fallback: str) -> str:
+def _first_message(details: dict[str, Any], fallback: StrOrPromise) -> StrOrPromise:
     for key, value in details.items():
         if isinstance(value, list) and value and isinstance(value[0], str):
             return value[0] if key == "non_field_errors" else f"{key}: {value[0]}"
@@ -181,6 +185,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     finance = request is not None and is_finance_path(request.path)
 
     if isinstance(exc, DomainError):
+        message: StrOrPromise
         status_code, message, code, details = exc.status_code, exc.message, exc.code, exc.details
         headers: dict[str, str] = exc.response_headers()
     else:
@@ -199,7 +204,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         }
         if isinstance(exc, drf_exceptions.ValidationError):
             details = _flatten_details(exc.detail)
-            message = _first_message(details, "The request is not valid.")
+            message = _first_message(details, _("The request is not valid."))
             code = "validation_error"
         elif isinstance(exc, drf_exceptions.APIException):
             details = {}
@@ -214,13 +219,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             ):
                 message = str(exc.detail.get("detail", exc.default_detail))
         elif isinstance(exc, Http404):
-            details, message, code = {}, "Not found.", "not_found"
+            details, message, code = {}, _("Not found."), "not_found"
         elif isinstance(exc, DjangoPermissionDenied):
             details, message, code = {}, STATUS_CODES[403][1], "permission_denied"
         else:
             details, message, code = (
                 {},
-                STATUS_CODES.get(status_code, ("error", "Error"))[1],
+                STATUS_CODES.get(status_code, ("error", _("Error")))[1],
                 "error",
             )
 
@@ -232,9 +237,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def json_error_response(
-    request: HttpRequest, status_code: int, message: str | None = None
+    request: HttpRequest, status_code: int, message: StrOrPromise | None = None
 ) -> JsonResponse:
-    code, default_message = STATUS_CODES.get(status_code, ("error", "Error"))
+    code, default_message = STATUS_CODES.get(status_code, ("error", _("Error")))
     text = message or default_message
     if is_finance_path(request.path):
         return JsonResponse(finance_error_body(status_code, text), status=status_code)

@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from echo_disputes.errors import (
     error_body,
@@ -19,6 +22,7 @@ from echo_disputes.errors import (
     is_finance_path,
     json_error_response,
 )
+from echo_disputes.i18n import request_language
 
 logger = logging.getLogger("echo_disputes.errors")
 
@@ -64,7 +68,9 @@ class ApiErrorMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            replacement = json_error_response(request, response.status_code)
+            # Outside LocaleMiddleware: the request's language is applied here.
+            with translation.override(request_language(request)):
+                replacement = json_error_response(request, response.status_code)
             # Keep what the inner middleware added (security headers, Allow, Retry-After).
             for header, value in response.items():
                 if header.lower() not in ("content-type", "content-length"):
@@ -73,6 +79,10 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        with translation.override(request_language(request)):
+            return self._answer(request, exception)
+
+    def _answer(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if database_unavailable(exception):
             logger.error(
                 "database unavailable on %s %s: %s", request.method, request.path, exception
@@ -124,7 +134,9 @@ class UrlLengthMiddleware:
         logger.warning(
             "URL of %d characters refused on %s %s", length, request.method, request.path[:200]
         )
-        message = f"The URL is longer than {limit} characters."
+        # Before LocaleMiddleware: the request's language is applied here.
+        with translation.override(request_language(request)):
+            message = _("The URL is longer than %(limit)s characters.") % {"limit": limit}
         if is_finance_path(request.path):
             return JsonResponse({"code": "URITooLong", "message": message}, status=414)
         if is_api_path(request.path):
@@ -160,10 +172,29 @@ class ControlCharacterMiddleware:
         logger.warning(
             "control character in %s parameter on %s %s", where, request.method, request.path
         )
-        message = f"The {where} parameter {name!r} holds a control character."
+        # Before LocaleMiddleware: the request's language is applied here.
+        with translation.override(request_language(request)):
+            if where == "query":
+                message = _("The query parameter %(name)r holds a control character.")
+            else:
+                message = _("The form parameter %(name)r holds a control character.")
+            message %= {"name": name}
+            refusal = _("Control characters are not allowed.")
         if is_finance_path(request.path):
             return JsonResponse(finance_error_body(400, message), status=400)
         if is_api_path(request.path):
-            details = {name: ["Control characters are not allowed."]}
+            details = {name: [refusal]}
             return JsonResponse(error_body(message, "invalid_characters", details), status=400)
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware (the language cookie, else Accept-Language), except on the
+    finance API: its client is the payment provider, a program, answered in English always."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if is_finance_path(request.path):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = translation.get_language()
+            return
+        super().process_request(request)

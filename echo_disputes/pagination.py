@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,11 +37,18 @@ class EchoPagination(BasePagination):
             value = int(raw)
         except ValueError:
             raise InvalidInput(
-                f"{name} must be a positive whole number.", details={name: ["Not a whole number."]}
+                _("%(name)s must be a positive whole number.") % {"name": name},
+                details={name: [_("Not a whole number.")]},
             ) from None
         if value < 1 or (maximum is not None and value > maximum):
-            limit = f" between 1 and {maximum}" if maximum else " of at least 1"
-            raise InvalidInput(f"{name} must be{limit}.", details={name: [f"Must be{limit}."]})
+            if maximum:
+                message = _("%(name)s must be between 1 and %(maximum)s.")
+                detail = _("Must be between 1 and %(maximum)s.")
+            else:
+                message = _("%(name)s must be of at least 1.")
+                detail = _("Must be of at least 1.")
+            params = {"name": name, "maximum": maximum}
+            raise InvalidInput(message % params, details={name: [detail % params]})
         return value
 
     def paginate_queryset(

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
@@ -31,7 +33,7 @@ CLOSERS = frozenset("]}")
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "payload_too_large"
 
 
@@ -47,13 +49,19 @@ def json_limits_check(text: str) -> None:
         if token in OPENERS:
             depth += 1
             if depth > max_depth:
-                raise ParseError(f"JSON parse error - nested deeper than {max_depth} levels.")
+                raise ParseError(
+                    gettext("JSON parse error - nested deeper than %(depth)s levels.")
+                    % {"depth": max_depth}
+                )
         elif token in CLOSERS:
             depth -= 1
         elif token == ":":
             keys += 1
             if keys > max_keys:
-                raise ParseError(f"JSON parse error - more than {max_keys} object keys.")
+                raise ParseError(
+                    gettext("JSON parse error - more than %(keys)s object keys.")
+                    % {"keys": max_keys}
+                )
         elif token == '"':
             return
 
@@ -65,16 +73,19 @@ def json_bounded_loads(raw: bytes, encoding: str = "utf-8", **kwargs: Any) -> An
     cannot decode; never RecursionError."""
     max_bytes: int = settings.JSON_MAX_BYTES
     if len(raw) > max_bytes:
-        raise BodyTooLarge(f"The request body is larger than {max_bytes} bytes.")
+        raise BodyTooLarge(
+            gettext("The request body is larger than %(max_bytes)s bytes.")
+            % {"max_bytes": max_bytes}
+        )
     try:
         text = codecs.decode(raw, encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise ParseError(f"JSON parse error - {exc}") from None
+        raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from None
     json_limits_check(text)
     try:
         return json.loads(text, **kwargs)
     except (ValueError, RecursionError) as exc:
-        raise ParseError(f"JSON parse error - {exc}") from None
+        raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from None
 
 
 class BoundedJSONParser(JSONParser):

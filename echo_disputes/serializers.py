@@ -8,6 +8,8 @@ from typing import Any
 
 from babel import Locale
 from babel.numbers import get_territory_currencies
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,13 +31,15 @@ class StrictInputSerializer(serializers.Serializer):
             unknown = [name for name in data if name not in self.fields]
             if unknown:
                 named = sorted(unknown[: self.UNKNOWN_FIELDS_NAMED])
-                details: dict[str, list[str]] = {name: ["Unknown field."] for name in named}
+                details: dict[str, list[str]] = {name: [_("Unknown field.")] for name in named}
                 more = len(unknown) - len(named)
                 if more:
-                    details["non_field_errors"] = [f"And {more} more unknown field(s)."]
+                    details["non_field_errors"] = [
+                        _("And %(more)s more unknown field(s).") % {"more": more}
+                    ]
                 raise serializers.ValidationError(details)
         elif data is not None and not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Expected a JSON object.")]})
         return super().to_internal_value(data)
 
 
@@ -98,8 +102,9 @@ class CurrencyField(serializers.RegexField):
     codes such as `DEM` are refused."""
 
     default_error_messages = {
-        "invalid": "Use a three-letter ISO 4217 code, e.g. EUR.",
-        "unknown": "{code} is not an ISO 4217 currency in use.",
+        "invalid": gettext_lazy("Use a three-letter ISO 4217 code, e.g. EUR."),
+        # DRF fills it with str.format (`self.fail("unknown", code=...)`).
+        "unknown": gettext_lazy("{code} is not an ISO 4217 currency in use."),
     }
 
     def __init__(self, **kwargs: Any) -> None:

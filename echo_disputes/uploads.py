@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, QueryDict
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 
 from echo_disputes.errors import PayloadTooLarge
 
@@ -72,6 +73,9 @@ def refuse_if_too_large(handler: LimitedUploadHandler) -> None:
     if handler.refused:
         megabytes = handler.max_bytes / (1024 * 1024)
         raise PayloadTooLarge(
-            f"A file may be at most {megabytes:g} MiB ({handler.max_bytes} bytes).",
-            details={"file": [f"At most {handler.max_bytes} bytes."]},
+            _("A file may be at most %(megabytes)s MiB (%(max_bytes)s bytes).")
+            % {"megabytes": format(megabytes, "g"), "max_bytes": handler.max_bytes},
+            details={
+                "file": [_("At most %(max_bytes)s bytes.") % {"max_bytes": handler.max_bytes}]
+            },
         )

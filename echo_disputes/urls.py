@@ -27,6 +27,7 @@ urlpatterns = [
     path("openapi/2024-07/shoplazza-payment/", include("disputes.api.finance_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("i18n/", include("accounts.language_urls")),
     path("orders/", include("orders.urls")),
     path("disputes/", include("disputes.urls")),
 ]

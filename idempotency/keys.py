@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from echo_disputes.errors import Conflict, DomainError, InvalidInput
@@ -33,7 +34,7 @@ MAX_KEY_LENGTH = 255
 class KeyReused(DomainError):
     status_code = 422
     default_code = "idempotency_key_reused"
-    default_message = "This Idempotency-Key was already used with another request."
+    default_message = _("This Idempotency-Key was already used with another request.")
 
 
 def key_ttl() -> timedelta:
@@ -46,7 +47,10 @@ def key_from(request: Request) -> str | None:
     if raw is None:
         return None
     if not 1 <= len(raw) <= MAX_KEY_LENGTH or not all(" " <= c <= "~" for c in raw):
-        message = f"{KEY_HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
+        message = _("%(header)s must be 1 to %(maximum)s printable ASCII characters.") % {
+            "header": KEY_HEADER,
+            "maximum": MAX_KEY_LENGTH,
+        }
         raise InvalidInput(message, code="idempotency_key_invalid", details={KEY_HEADER: [message]})
     return raw
 
@@ -93,7 +97,7 @@ def _claim(*, user_id: int, key: str, print_: str) -> IdempotencyKey | HttpRespo
         raise KeyReused()
     if not first.is_complete:
         raise Conflict(
-            "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            _("A request with this Idempotency-Key is still being processed. Retry shortly."),
             code="idempotency_key_in_progress",
         )
     replay = HttpResponse(first.body, status=first.status_code, content_type=first.content_type)
@@ -139,5 +143,5 @@ def run_idempotent(
 def purge_expired(now: Any = None) -> int:
     """Delete keys past their lifetime; returns how many."""
     moment = now or timezone.now()
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=moment - key_ttl()).delete()
+    deleted, _unused = IdempotencyKey.objects.filter(created_at__lt=moment - key_ttl()).delete()
     return deleted

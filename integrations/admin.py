@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policies import is_support_staff
 from echo_disputes.admin import PolicyGatedAdmin
@@ -28,13 +29,13 @@ class EndpointForm(forms.ModelForm):
     # Checked by integrations.ssrf (scheme, host, addresses), not by a generic URL field.
     url = forms.CharField(
         max_length=2000,
-        help_text="https on a public host; checked again before every delivery.",
+        help_text=_("https on a public host; checked again before every delivery."),
     )
     event_types = forms.MultipleChoiceField(
         choices=[(name, name) for name in EVENT_TYPES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every event type, including types added later.",
+        help_text=_("None ticked: every event type, including types added later."),
     )
 
     class Meta:
@@ -78,7 +79,7 @@ class WebhookEndpointAdmin(PolicyGatedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return () if obj is None else self.readonly_fields
 
-    @admin.display(description="event types")
+    @admin.display(description=_("event types"))
     def types(self, endpoint: WebhookEndpoint) -> str:
         return ", ".join(endpoint.event_types) or "all"
 
@@ -116,7 +117,7 @@ class WebhookEndpointAdmin(PolicyGatedAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Webhook endpoint created",
+            "title": _("Webhook endpoint created"),
             "endpoint": obj,
             "secret": secret,
         }
@@ -174,15 +175,15 @@ class WebhookDeliveryAdmin(PolicyGatedAdmin):
         # Viewed only: the one write is the resend action.
         return False
 
-    @admin.display(description="event", ordering="event__id")
+    @admin.display(description=_("event"), ordering="event__id")
     def event_type(self, delivery: WebhookDelivery) -> str:
         return f"{delivery.event.type} #{delivery.event_id}"
 
-    @admin.display(description="endpoint")
+    @admin.display(description=_("endpoint"))
     def endpoint_url(self, delivery: WebhookDelivery) -> str:
         return delivery.endpoint.url
 
-    @admin.action(description="Resend the selected deliveries")
+    @admin.action(description=_("Resend the selected deliveries"))
     def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         sent, refused = 0, []
         for delivery_id in queryset.order_by("event_id").values_list("pk", flat=True):
@@ -192,6 +193,8 @@ class WebhookDeliveryAdmin(PolicyGatedAdmin):
             except DomainError as error:
                 refused.append(f"#{delivery_id}: {error.message}")
         if sent:
-            self.message_user(request, f"{sent} deliveries queued again.", messages.SUCCESS)
+            self.message_user(
+                request, _("%(sent)s deliveries queued again.") % {"sent": sent}, messages.SUCCESS
+            )
         for text in refused:
             self.message_user(request, text, messages.ERROR)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -27,7 +28,7 @@ from integrations.outbox import EVENT_TYPES
 class SupportStaff(BasePermission):
     """401 for no user (DRF's NotAuthenticated, before this runs), 403 for a non-staff user."""
 
-    message = "Only support staff manage webhooks."
+    message = _("Only support staff manage webhooks.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_support_staff(request.user)

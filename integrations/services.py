@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policies import is_support_staff
 from echo_disputes.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -21,7 +22,7 @@ from integrations.outbox import EVENT_TYPES
 
 def _require_staff(actor: Any) -> None:
     if not is_support_staff(actor):
-        raise NotAllowed("Only support staff manage webhooks.")
+        raise NotAllowed(_("Only support staff manage webhooks."))
 
 
 def event_types_clean(value: Iterable[str] | None) -> list[str]:
@@ -32,7 +33,8 @@ def event_types_clean(value: Iterable[str] | None) -> list[str]:
     unknown = sorted({str(name) for name in wanted} - set(EVENT_TYPES))
     if unknown:
         raise InvalidInput(
-            f"Unknown event type {unknown[0]!r}; use any of {', '.join(EVENT_TYPES)}.",
+            _("Unknown event type %(unknown_0)r; use any of %(types)s.")
+            % {"unknown_0": unknown[0], "types": ", ".join(EVENT_TYPES)},
             details={"eventTypes": [f"Unknown event type {name!r}." for name in unknown]},
         )
     return [name for name in EVENT_TYPES if name in wanted]
@@ -70,7 +72,7 @@ def endpoint_create(
 def _endpoint_locked(endpoint_id: int) -> WebhookEndpoint:
     endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
     if endpoint is None:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(_("No such webhook endpoint."))
     return endpoint
 
 
@@ -124,10 +126,10 @@ def delivery_resend(*, actor: Any, delivery_id: int) -> WebhookDelivery:
         .first()
     )
     if found is None:
-        raise NotFound("No such webhook delivery.")
+        raise NotFound(_("No such webhook delivery."))
     if not found.endpoint.active:
         raise Conflict(
-            "The endpoint is disabled; enable it before resending.", code="endpoint_disabled"
+            _("The endpoint is disabled; enable it before resending."), code="endpoint_disabled"
         )
     delivery.resend(found)
     return found

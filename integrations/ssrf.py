@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from echo_disputes.errors import InvalidInput
 
@@ -51,7 +52,7 @@ NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::
 
 class UnsafeUrl(InvalidInput):
     default_code = "unsafe_webhook_url"
-    default_message = "This URL may not receive webhooks."
+    default_message = _("This URL may not receive webhooks.")
 
 
 @dataclass(frozen=True)
@@ -136,29 +137,31 @@ def allow_private_hosts() -> bool:
 
 def _parse(url: str) -> tuple[str, str, int, str]:
     if not isinstance(url, str) or not url:
-        raise UnsafeUrl("Enter the URL that receives the webhooks.")
+        raise UnsafeUrl(_("Enter the URL that receives the webhooks."))
     if len(url) > MAX_URL_LENGTH:
-        raise UnsafeUrl(f"The URL may be at most {MAX_URL_LENGTH} characters.")
+        raise UnsafeUrl(
+            _("The URL may be at most %(maximum)s characters.") % {"maximum": MAX_URL_LENGTH}
+        )
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
-        raise UnsafeUrl("The URL may not contain spaces or control characters.")
+        raise UnsafeUrl(_("The URL may not contain spaces or control characters."))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UnsafeUrl("This is not a valid URL.") from None
+        raise UnsafeUrl(_("This is not a valid URL.")) from None
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
-        raise UnsafeUrl("Webhooks are sent over https only.")
+        raise UnsafeUrl(_("Webhooks are sent over https only."))
     if parts.username is not None or parts.password is not None:
-        raise UnsafeUrl("The URL may not contain a user name or password.")
+        raise UnsafeUrl(_("The URL may not contain a user name or password."))
     host = parts.hostname or ""
     if not host:
-        raise UnsafeUrl("The URL has no host.")
+        raise UnsafeUrl(_("The URL has no host."))
     if _ip(host) is None:
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            raise UnsafeUrl("The URL's host name is not valid.") from None
+            raise UnsafeUrl(_("The URL's host name is not valid.")) from None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -172,7 +175,7 @@ def _addresses(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
-        raise UnsafeUrl(f"The host {host} does not resolve.") from None
+        raise UnsafeUrl(_("The host %(host)s does not resolve.") % {"host": host}) from None
     found: list[IPAddress] = []
     for info in infos:
         # The scope of a link-local IPv6 answer ("fe80::1%eth0") does not change the verdict.
@@ -180,7 +183,7 @@ def _addresses(host: str, port: int) -> list[IPAddress]:
         if ip is not None and ip not in found:
             found.append(ip)
     if not found:
-        raise UnsafeUrl(f"The host {host} does not resolve.")
+        raise UnsafeUrl(_("The host %(host)s does not resolve.") % {"host": host})
     return found
 
 
@@ -190,7 +193,7 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
     allow = allow_private_hosts() if allow_private is None else allow_private
     scheme, host, port, path = _parse(url)
     if scheme == "http" and not allow:
-        raise UnsafeUrl("Webhooks are sent over https only.")
+        raise UnsafeUrl(_("Webhooks are sent over https only."))
     addresses = _addresses(host, port)
     # Every answer must pass: a name that resolves to one public and one internal address is
     # refused, whichever a resolver would hand out first.
@@ -199,11 +202,14 @@ def resolve(url: str, *, allow_private: bool | None = None) -> Target:
         first = refused[0]
         shown = first.ipv4_mapped if isinstance(first, ipaddress.IPv6Address) else None
         raise UnsafeUrl(
-            f"{host} resolves to {shown or first}, which is not a public address; webhooks go to "
-            "public hosts only."
+            _(
+                "%(host)s resolves to %(shown)s, which is not a "
+                "public address; webhooks go to public hosts only."
+            )
+            % {"host": host, "shown": shown or first}
         )
     if scheme == "http" and not all(ip.is_loopback for ip in addresses):
-        raise UnsafeUrl("Plain http is accepted for a loopback receiver only; use https.")
+        raise UnsafeUrl(_("Plain http is accepted for a loopback receiver only; use https."))
     return Target(
         scheme=scheme,
         host=host,

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.policies import is_support_staff
@@ -46,7 +47,7 @@ class OrderAdmin(SupportDeskReadOnlyAdmin):
     ordering = ("-id",)
     sortable_by = ("id",)
     search_fields = ("=id",)
-    search_help_text = (
+    search_help_text = _(
         "Order id, payment transaction id, or the buyer's or seller's exact e-mail or username."
     )
     readonly_fields = ("buyer", "seller", "item", "final_price", "currency", "status",
@@ -59,7 +60,7 @@ class OrderAdmin(SupportDeskReadOnlyAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[Any]]:
         return order_admin_inlines()
 
-    @admin.display(description="price")
+    @admin.display(description=_("price"))
     def price(self, obj: Order) -> str:
         return f"{obj.final_price} {obj.currency}"
 
@@ -84,7 +85,7 @@ class StoreAdmin(SupportDeskReadOnlyAdmin):
     list_select_related = ("owner",)
     ordering = ("-id",)
     search_fields = ("^name", "=owner__email")
-    search_help_text = "The start of a store name, or the owner's exact e-mail."
+    search_help_text = _("The start of a store name, or the owner's exact e-mail.")
     fields = ("name", "owner", "created_at")
     readonly_fields = fields
 
@@ -96,10 +97,10 @@ class ItemAdmin(SupportDeskReadOnlyAdmin):
     list_filter = ("currency",)
     ordering = ("-id",)
     search_fields = ("^title",)
-    search_help_text = "The start of a title."
+    search_help_text = _("The start of a title.")
     fields = ("store", "title", "description", "base_price", "currency", "created_at")
     readonly_fields = fields
 
-    @admin.display(description="price")
+    @admin.display(description=_("price"))
     def price(self, obj: Item) -> str:
         return f"{obj.base_price} {obj.currency}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.policies import READ_FINANCE, is_signed_in, is_support_staff
 from echo_disputes.errors import NotAllowed
 from orders.models import Order, OrderStatus, Store
@@ -32,7 +34,7 @@ def order_require(
     user: Any, action: OrderAction, order: Order, *, target: str | None = None
 ) -> None:
     if not order_can(user, action, order, target=target):
-        raise NotAllowed("You may not do this to this order.")
+        raise NotAllowed(_("You may not do this to this order."))
 
 
 def store_owner_scopes(user: Any) -> set[str]:

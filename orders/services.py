@@ -6,6 +6,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
@@ -17,7 +18,7 @@ from orders.states import order_move_allowed
 
 def store_get_or_create(*, owner: User) -> Store:
     """A seller's store appears the first time the seller lists an item."""
-    store, _ = Store.objects.get_or_create(
+    store, _unused = Store.objects.get_or_create(
         owner=owner, defaults={"name": f"{owner.username}'s store"}
     )
     return store
@@ -30,7 +31,8 @@ def item_create(
     """List an item for sale in the creator's store (made on first listing)."""
     if base_price <= 0:
         raise InvalidInput(
-            "basePrice must be more than zero.", details={"basePrice": ["Must be more than zero."]}
+            _("basePrice must be more than zero."),
+            details={"basePrice": [_("Must be more than zero.")]},
         )
     store = store_get_or_create(owner=creator)
     return Item.objects.create(
@@ -51,18 +53,18 @@ def order_create(*, buyer: User, item_id: int, final_price: Decimal | None = Non
     """A buyer orders an item of someone else's store, at its price unless agreed otherwise."""
     item = Item.objects.select_related("store").filter(pk=item_id).first()
     if item is None:
-        raise NotFound("Item not found", details={"itemId": ["Item not found"]})
+        raise NotFound(_("Item not found"), details={"itemId": [_("Item not found")]})
     if item.store.owner_id == buyer.pk:
         raise InvalidInput(
-            "You cannot order your own item.",
+            _("You cannot order your own item."),
             code="own_item",
-            details={"itemId": ["You cannot order your own item."]},
+            details={"itemId": [_("You cannot order your own item.")]},
         )
     price = item.base_price if final_price is None else final_price
     if price <= 0:
         raise InvalidInput(
-            "finalPrice must be more than zero.",
-            details={"finalPrice": ["Must be more than zero."]},
+            _("finalPrice must be more than zero."),
+            details={"finalPrice": [_("Must be more than zero.")]},
         )
     return Order.objects.create(
         buyer=buyer,
@@ -80,13 +82,14 @@ def order_set_status(*, actor: User, order_id: int, status: str) -> Order:
     register (orders.extensions: no completion while a dispute is open) may refuse COMPLETED."""
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
-        raise NotFound("Order not found")
+        raise NotFound(_("Order not found"))
     order_require(actor, OrderAction.SET_STATUS, order, target=status)
     if status not in OrderStatus.values:
-        raise InvalidInput("Unknown order status.", details={"status": ["Unknown status."]})
+        raise InvalidInput(_("Unknown order status."), details={"status": [_("Unknown status.")]})
     if not order_move_allowed(order.status, status):
         raise Conflict(
-            f"An order cannot move from {order.status} to {status}.",
+            _("An order cannot move from %(current)s to %(status)s.")
+            % {"current": order.status, "status": status},
             code="order_transition_not_allowed",
         )
     if status == OrderStatus.COMPLETED:

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from django_tasks_db.management.commands import db_worker
 from rest_framework.test import APIClient
 
@@ -51,6 +52,15 @@ def _no_public_name_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
         return REAL_GETADDRINFO(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+@pytest.fixture(autouse=True)
+def _default_language_between_tests() -> Iterator[None]:
+    """A request leaves its language active in the thread (LocaleMiddleware activates, nothing
+    deactivates; a server thread's next request activates its own): a test after a Spanish
+    request must not run in Spanish."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

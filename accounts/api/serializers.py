@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import (
@@ -22,7 +23,7 @@ class UserRegisterInput(StrictInputSerializer):
     username = serializers.RegexField(
         r"^[\w.@+-]+\Z",
         max_length=150,
-        error_messages={"invalid": "Letters, digits and @/./+/-/_ only."},
+        error_messages={"invalid": _("Letters, digits and @/./+/-/_ only.")},
     )
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -27,7 +28,7 @@ from echo_disputes.openapi import errors
 class InvalidCredentials(DomainError):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_code = "invalid_credentials"
-    default_message = "Invalid email or password."
+    default_message = _("Invalid email or password.")
 
 
 class RegisterView(APIView):

@@ -14,18 +14,19 @@ picker. This module only registers.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from disputes.admin.history import DisputeEventAdmin, MessageAdmin
 from disputes.admin.queue import DisputeAdmin
 from disputes.admin.saved_replies import SavedReplyAdmin
 from disputes.models import Dispute, DisputeEvent, Message, SavedReply
 
-admin.site.site_header = "ECHO Disputes · support desk"
+admin.site.site_header = _("ECHO Disputes · support desk")
 # The queue has nine columns; the app sidebar squeezed the deadline and activity columns out of a
 # 1280 px screen. Breadcrumbs and the index page still link every model.
 admin.site.enable_nav_sidebar = False
-admin.site.site_title = "ECHO support desk"
-admin.site.index_title = "Back office"
+admin.site.site_title = _("ECHO support desk")
+admin.site.index_title = _("Back office")
 
 admin.site.register(Dispute, DisputeAdmin)
 admin.site.register(Message, MessageAdmin)

@@ -44,22 +44,22 @@ def status_badge(status: str) -> SafeString:
 def deadline_badge(dispute: Dispute, now: datetime) -> SafeString:
     """Only a dispute awaiting its respondent runs against the clock."""
     if dispute.status == DisputeStatus.UNDER_REVIEW:
-        return format_html('<span class="echo-badge echo-muted">{}</span>', "responded")
+        return format_html('<span class="echo-badge echo-muted">{}</span>', _("responded"))
     if dispute.status != DisputeStatus.NEEDS_RESPONSE:
         return format_html('<span class="echo-muted-text">{}</span>', "—")
     left = dispute.respond_by - now
     if left.total_seconds() <= 0:
         return format_html(
-            '<span class="echo-badge echo-overdue" title="{}">overdue {}</span>',
+            '<span class="echo-badge echo-overdue" title="{}">{}</span>',
             dispute.respond_by.isoformat(),
-            format_duration(-left),
+            _("overdue %(duration)s") % {"duration": format_duration(-left)},
         )
     css = "echo-soon" if left < SOON else "echo-timeleft"
     return format_html(
-        '<span class="echo-badge {}" title="{}">{} left</span>',
+        '<span class="echo-badge {}" title="{}">{}</span>',
         css,
         dispute.respond_by.isoformat(),
-        format_duration(left),
+        _("%(duration)s left") % {"duration": format_duration(left)},
     )
 
 

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from disputes.models import DisputeStatus
 from disputes.selectors import backoffice
@@ -132,7 +133,7 @@ def desk_stats() -> DeskStats:
 
 
 def duration_text(value: timedelta | None) -> str:
-    return "no data yet" if value is None else format_duration(value, (" d", " h", " min"))
+    return _("no data yet") if value is None else format_duration(value, (" d", " h", " min"))
 
 
 def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> TemplateResponse:
@@ -156,7 +157,7 @@ def dashboard_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> 
     labels = dict(DisputeStatus.choices)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Support dashboard",
+        "title": _("Support dashboard"),
         "opts": model_admin.model._meta,
         "stats": stats,
         "open_rows": [(status, labels[status], n) for status, n in stats.open_by_state.items()],

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from accounts.policies import is_support_staff
@@ -61,6 +62,7 @@ RESOLUTION_FIELDS = ("outcome", "resolution", "closed_at", "closed_by")
 ESCALATION_FIELDS = ("escalated_at", "escalated_by", "escalation_reason")
 PROVIDER_FIELDS = ("provider_dispute_id", "provider_event_at")
 EVIDENCE_FIELDS = ("evidence_display",)
+EVIDENCE_TITLE = _("Evidence")
 SUPERSEDED_FIELDS = ("superseded_evidence_display",)
 
 
@@ -71,13 +73,13 @@ class DisputePageAdmin(SupportDeskAdmin):
     """The change view of a dispute; `disputes.admin.queue.DisputeAdmin` adds the list."""
 
     fieldsets = (
-        ("Dispute", {"fields": DETAIL_FIELDS}),
-        ("Order and parties", {"fields": PARTY_FIELDS}),
-        ("Money", {"fields": MONEY_FIELDS}),
-        ("Escalation", {"fields": ESCALATION_FIELDS}),
-        ("Resolution", {"fields": RESOLUTION_FIELDS}),
-        ("Evidence", {"fields": EVIDENCE_FIELDS}),
-        ("Payment provider", {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
+        (_("Dispute"), {"fields": DETAIL_FIELDS}),
+        (_("Order and parties"), {"fields": PARTY_FIELDS}),
+        (_("Money"), {"fields": MONEY_FIELDS}),
+        (_("Escalation"), {"fields": ESCALATION_FIELDS}),
+        (_("Resolution"), {"fields": RESOLUTION_FIELDS}),
+        (EVIDENCE_TITLE, {"fields": EVIDENCE_FIELDS}),
+        (_("Payment provider"), {"fields": PROVIDER_FIELDS, "classes": ("collapse",)}),
     )
     readonly_fields = (
         *DETAIL_FIELDS, *PARTY_FIELDS, *MONEY_FIELDS, *ESCALATION_FIELDS, *RESOLUTION_FIELDS,
@@ -94,27 +96,27 @@ class DisputePageAdmin(SupportDeskAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing related is edited here either."""
 
-    @admin.display(description="amount")
+    @admin.display(description=_("amount"))
     def amount_display(self, obj: Dispute) -> str:
         return f"{obj.amount} {obj.currency}"
 
-    @admin.display(description="order price")
+    @admin.display(description=_("order price"))
     def original_amount_display(self, obj: Dispute) -> str:
         return f"{obj.original_amount} {obj.currency}"
 
-    @admin.display(description="fee")
+    @admin.display(description=_("fee"))
     def fee_display(self, obj: Dispute) -> str:
         return f"{obj.fee} {obj.fee_currency}"
 
-    @admin.display(description="refund")
+    @admin.display(description=_("refund"))
     def refund_display(self, obj: Dispute) -> str:
         return "—" if obj.refund_amount is None else f"{obj.refund_amount} {obj.currency}"
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_display(self, obj: Dispute) -> SafeString:
         return status_badge(obj.status)
 
-    @admin.display(description="time left", ordering="respond_by")
+    @admin.display(description=_("time left"), ordering="respond_by")
     def deadline_display(self, obj: Dispute) -> SafeString:
         return format_html(
             "{} <small>{}</small>",
@@ -132,22 +134,22 @@ class DisputePageAdmin(SupportDeskAdmin):
     def staff_response_display(self, obj: Dispute) -> SafeString:
         return staff_response_badge(obj, timezone.now())
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order_display(self, obj: Dispute) -> SafeString:
         order = obj.order
         return format_html(
-            '<a href="{}">Order #{}</a> · {} · {} {} · transaction <code>{}</code> · '
-            "order status {}",
+            '<a href="{}">{}</a> · {} · {} {} · {} <code>{}</code> · {}',
             reverse("admin:orders_order_change", args=[order.pk]),
-            order.pk,
+            _("Order #%(order_id)s") % {"order_id": order.pk},
             order.item.title,
             order.final_price,
             order.currency,
+            _("transaction"),
             order.transaction_id,
-            order.get_status_display(),
+            _("order status %(status)s") % {"status": order.get_status_display()},
         )
 
-    def _user_link(self, user: User, role: str) -> SafeString:
+    def _user_link(self, user: User, role: StrOrPromise) -> SafeString:
         return format_html(
             '<a href="{}">{}</a> &lt;{}&gt; ({})',
             reverse("admin:accounts_user_change", args=[user.pk]),
@@ -156,22 +158,26 @@ class DisputePageAdmin(SupportDeskAdmin):
             role,
         )
 
-    @admin.display(description="buyer")
+    @admin.display(description=_("buyer"))
     def buyer_display(self, obj: Dispute) -> SafeString:
-        return self._user_link(obj.buyer, "buyer")
+        return self._user_link(obj.buyer, _("buyer"))
 
-    @admin.display(description="seller")
+    @admin.display(description=_("seller"))
     def seller_display(self, obj: Dispute) -> SafeString:
         store = obj.order.item.store
-        return format_html("{} · store {}", self._user_link(obj.seller, "seller"), store.name)
+        return format_html(
+            "{} · {}",
+            self._user_link(obj.seller, _("seller")),
+            _("store %(name)s") % {"name": store.name},
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None and obj.kind == DisputeKind.CHARGEBACK:
             # The chargeback's response draws on the files of the disputes it took over.
             fieldsets.insert(
-                fieldsets.index(("Evidence", {"fields": EVIDENCE_FIELDS})) + 1,
-                ("Evidence of superseded disputes", {"fields": SUPERSEDED_FIELDS}),
+                fieldsets.index((EVIDENCE_TITLE, {"fields": EVIDENCE_FIELDS})) + 1,
+                (_("Evidence of superseded disputes"), {"fields": SUPERSEDED_FIELDS}),
             )
         return fieldsets
 
@@ -182,47 +188,51 @@ class DisputePageAdmin(SupportDeskAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li>{}<a href="{}">{}</a> · {} · {} bytes · {} by {}'
-                " · sha256 <code>{}</code>{}</li>",
+                '<li>{}<a href="{}">{}</a> · {} · {} · {} · sha256 <code>{}</code>{}</li>',
                 (
                     (
                         format_html(
-                            '<a href="{}">Dispute #{}</a>: ',
+                            '<a href="{}">{}</a>: ',
                             reverse("admin:disputes_dispute_change", args=[e.dispute_id]),
-                            e.dispute_id,
+                            _("Dispute #%(dispute_id)s") % {"dispute_id": e.dispute_id},
                         )
                         if show_dispute
                         else "",
                         reverse("admin:disputes_dispute_evidence_file", args=[e.dispute_id, e.pk]),
                         e.file_name,
                         e.get_kind_display(),
-                        e.size,
-                        e.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-                        e.uploader.username,
+                        _("%(size)s bytes") % {"size": e.size},
+                        _("%(at)s by %(name)s")
+                        % {
+                            "at": e.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                            "name": e.uploader.username,
+                        },
                         e.sha256[:12],
-                        " · internal (staff only)" if e.visibility == Visibility.INTERNAL else "",
+                        " · " + _("internal (staff only)")
+                        if e.visibility == Visibility.INTERNAL
+                        else "",
                     )
                     for e in rows
                 ),
             ),
         )
 
-    @admin.display(description="files")
+    @admin.display(description=_("files"))
     def evidence_display(self, obj: Dispute) -> SafeString:
         """Every file of the dispute, internal ones marked, each a staff download."""
         rows = evidence_for_desk(dispute_id=obj.pk)
         if not rows:
-            return format_html('<span class="echo-muted-text">{}</span>', "No files yet.")
+            return format_html('<span class="echo-muted-text">{}</span>', _("No files yet."))
         return self._evidence_list(rows, show_dispute=False)
 
-    @admin.display(description="files")
+    @admin.display(description=_("files"))
     def superseded_evidence_display(self, obj: Dispute) -> SafeString:
         """The files of the party disputes this chargeback closed on the same order."""
         rows = evidence_superseded_by(chargeback=obj)
         if not rows:
             return format_html(
                 '<span class="echo-muted-text">{}</span>',
-                "This chargeback superseded no dispute with files.",
+                _("This chargeback superseded no dispute with files."),
             )
         return self._evidence_list(rows, show_dispute=True)
 
@@ -356,13 +366,15 @@ class DisputePageAdmin(SupportDeskAdmin):
         object_id: int,
         form_class: type[Form],
         draft: str,
-        perform: Callable[[User, Dispute, dict[str, Any]], str],
+        perform: Callable[[User, Dispute, dict[str, Any]], StrOrPromise],
     ) -> HttpResponseRedirect:
         """Run one staff action from the dispute page; a refusal becomes an error message and the
         typed text is kept for the form, never a 500."""
         dispute = self.get_object(request, str(object_id))
         if dispute is None:
-            messages.error(request, f"Dispute #{object_id} does not exist.")
+            messages.error(
+                request, _("Dispute #%(object_id)s does not exist.") % {"object_id": object_id}
+            )
             return HttpResponseRedirect(reverse("admin:disputes_dispute_changelist"))
         if not self.has_change_permission(request, dispute):
             raise PermissionDenied
@@ -373,31 +385,36 @@ class DisputePageAdmin(SupportDeskAdmin):
                 raise DomainError(form_problems(form))
             done = perform(staff_user(request), dispute, form.cleaned_data)
         except DomainError as error:
-            messages.error(request, f"Refused: {error.message}")
+            messages.error(request, _("Refused: %(message)s") % {"message": error.message})
             request.session[self._draft_key(dispute.pk)] = {draft: request.POST.dict()}
             return HttpResponseRedirect(page)
         messages.success(request, done)
         return HttpResponseRedirect(page)
 
     def post_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             # The same posting budget as the API and the thread page (PostThrottle).
             wait = post_allowed(request)
             if wait is not None:
-                raise DomainError(f"too many messages at once; wait {wait} seconds and post again.")
+                raise DomainError(
+                    _("too many messages at once; wait %(wait)s seconds and post again.")
+                    % {"wait": wait}
+                )
             services.message_post(
                 actor=actor, dispute_id=dispute.pk, body=data["body"], visibility=data["visibility"]
             )
             if data["visibility"] == Visibility.INTERNAL:
-                return "Internal note added (staff only)."
-            return "Message posted; the buyer and the seller can read it."
+                return _("Internal note added (staff only).")
+            return _("Message posted; the buyer and the seller can read it.")
 
         return self._act(request, object_id, DisputeMessageForm, "message", perform)
 
     def take_up_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             services.dispute_take_up(actor=actor, dispute_id=dispute.pk)
-            return f"Dispute #{dispute.pk} taken up: it is now under review."
+            return _("Dispute #%(dispute_id)s taken up: it is now under review.") % {
+                "dispute_id": dispute.pk
+            }
 
         return self._act(request, object_id, Form, "take_up", perform)
 
@@ -417,7 +434,7 @@ class DisputePageAdmin(SupportDeskAdmin):
         return self._act(request, object_id, DisputeAssignForm, "assign", perform)
 
     def resolve_view(self, request: HttpRequest, object_id: int) -> HttpResponseRedirect:
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             decided = services.dispute_close(
                 actor=actor,
                 dispute_id=dispute.pk,
@@ -425,7 +442,10 @@ class DisputePageAdmin(SupportDeskAdmin):
                 outcome=data["outcome"] or None,
                 refund_amount=data["refund_amount"],
             )
-            return f"Dispute #{decided.pk} recorded as {decided.get_status_display()}."
+            return _("Dispute #%(dispute_id)s recorded as %(status)s.") % {
+                "dispute_id": decided.pk,
+                "status": decided.get_status_display(),
+            }
 
         return self._act(request, object_id, DisputeResolutionForm, "resolution", perform)
 
@@ -439,10 +459,14 @@ class DisputePageAdmin(SupportDeskAdmin):
     ) -> HttpResponseRedirect:
         request.FILES  # noqa: B018 - parse the body under the limit before anything reads it
         if limit.refused:
-            messages.error(request, f"Refused: a file may be at most {limit.max_bytes} bytes.")
+            messages.error(
+                request,
+                _("Refused: a file may be at most %(max_bytes)s bytes.")
+                % {"max_bytes": limit.max_bytes},
+            )
             return HttpResponseRedirect(reverse("admin:disputes_dispute_change", args=[object_id]))
 
-        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> str:
+        def perform(actor: User, dispute: Dispute, data: dict[str, Any]) -> StrOrPromise:
             upload = data["file"]
             evidence = services.evidence_add(
                 actor=actor,
@@ -454,7 +478,11 @@ class DisputePageAdmin(SupportDeskAdmin):
                 visibility=data["visibility"],
             )
             if evidence.visibility == Visibility.INTERNAL:
-                return f"{evidence.file_name} added as internal evidence (staff only)."
-            return f"{evidence.file_name} added; the buyer and the seller can see it."
+                return _("%(file_name)s added as internal evidence (staff only).") % {
+                    "file_name": evidence.file_name
+                }
+            return _("%(file_name)s added; the buyer and the seller can see it.") % {
+                "file_name": evidence.file_name
+            }
 
         return self._act(request, object_id, DisputeEvidenceForm, "evidence", perform)

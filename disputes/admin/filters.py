@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from disputes.models import OPEN_STATUSES, TERMINAL_STATUSES, DisputeStatus, Outcome
 from disputes.selectors.desk import DUE_SOON, StaffResponse, staff_response_q, support_agents
@@ -20,16 +21,16 @@ from orders.models import Store
 class StateFilter(admin.SimpleListFilter):
     """Opens on the work to do: non-terminal disputes. "All" and "Terminal" are one click away."""
 
-    title = "state"
+    title = _("state")
     parameter_name = "state"
     OPEN, TERMINAL, ALL = "open", "terminal", "all"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [
-            (self.OPEN, "Open (needs response, under review)"),
+            (self.OPEN, _("Open (needs response, under review)")),
             *[(value, str(label)) for value, label in DisputeStatus.choices],
-            (self.TERMINAL, "Terminal (won, lost, closed)"),
-            (self.ALL, "All"),
+            (self.TERMINAL, _("Terminal (won, lost, closed)")),
+            (self.ALL, _("All")),
         ]
 
     def choices(self, changelist: Any) -> Any:
@@ -55,11 +56,11 @@ class StateFilter(admin.SimpleListFilter):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "overdue"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         overdue = Q(status=DisputeStatus.NEEDS_RESPONSE, respond_by__lt=timezone.now())
@@ -69,17 +70,17 @@ class OverdueFilter(admin.SimpleListFilter):
             return queryset.exclude(overdue)
         if self.value() is None:
             return queryset
-        raise IncorrectLookupParameters("overdue must be yes or no.")
+        raise IncorrectLookupParameters(_("overdue must be yes or no."))
 
 
 class EscalatedFilter(admin.SimpleListFilter):
     """Disputes a party asked staff to decide (`escalated_at` set), or the others."""
 
-    title = "escalated"
+    title = _("escalated")
     parameter_name = "escalated"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Escalated by a party"), ("no", "Not escalated")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return [("yes", _("Escalated by a party")), ("no", _("Not escalated"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
@@ -88,7 +89,7 @@ class EscalatedFilter(admin.SimpleListFilter):
             return queryset.filter(escalated_at__isnull=True)
         if self.value() is None:
             return queryset
-        raise IncorrectLookupParameters("escalated must be yes or no.")
+        raise IncorrectLookupParameters(_("escalated must be yes or no."))
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -96,16 +97,16 @@ class OutcomeFilter(admin.SimpleListFilter):
     or closed without a winner). Only decided disputes have an outcome, so a link here also
     switches the state filter to the terminal ones unless it already shows decided disputes."""
 
-    title = "outcome"
+    title = _("outcome")
     parameter_name = "outcome"
     NONE = "none"
     # State filter values that already include decided disputes.
     DECIDED_STATES = (StateFilter.TERMINAL, StateFilter.ALL, *TERMINAL_STATUSES)
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [
             *[(value, str(label)) for value, label in Outcome.choices],
-            (self.NONE, "Closed without a winner"),
+            (self.NONE, _("Closed without a winner")),
         ]
 
     def choices(self, changelist: Any) -> Any:
@@ -139,11 +140,11 @@ class StoreFilter(admin.SimpleListFilter):
     stores, and rendering a link for each made the queue's sidebar its most expensive part.
     Filtering goes through the seller column, which the (seller, created_at) index serves."""
 
-    title = "store"
+    title = _("store")
     parameter_name = "store"
     template = "admin/disputes/input_filter.html"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return []
 
     def has_output(self) -> bool:
@@ -173,7 +174,7 @@ class StoreFilter(admin.SimpleListFilter):
         if value is None:
             return queryset
         if not value.isdigit():
-            raise IncorrectLookupParameters("store must be a store id.")
+            raise IncorrectLookupParameters(_("store must be a store id."))
         # A constant, not a subquery: the planner then knows how many disputes the seller has.
         owner = Store.objects.filter(pk=int(value)).values_list("owner_id", flat=True).first()
         return queryset.none() if owner is None else queryset.filter(seller_id=owner)

@@ -14,23 +14,23 @@ from disputes.selectors.desk import support_agents
 from disputes.services.evidence import ACCEPTED_TEXT, DESCRIPTION_MAX
 
 OUTCOME_CHOICES = (
-    ("", "No winner (close)"),
-    ("won", "Won: decided for the seller, no refund"),
-    ("lost", "Lost: decided for the buyer, refund"),
+    ("", _("No winner (close)")),
+    ("won", _("Won: decided for the seller, no refund")),
+    ("lost", _("Lost: decided for the buyer, refund")),
 )
 
 
 class DisputeMessageForm(forms.Form):
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=services.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
     )
     visibility = forms.ChoiceField(
-        label="Visibility",
+        label=_("Visibility"),
         choices=(
-            (Visibility.PUBLIC, "Public: the buyer and the seller see it"),
-            (Visibility.INTERNAL, "Internal note: staff only"),
+            (Visibility.PUBLIC, _("Public: the buyer and the seller see it")),
+            (Visibility.INTERNAL, _("Internal note: staff only")),
         ),
         initial=Visibility.PUBLIC,
         widget=forms.RadioSelect,
@@ -38,36 +38,38 @@ class DisputeMessageForm(forms.Form):
 
 
 class DisputeResolutionForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES, required=False)
     refund_amount = forms.DecimalField(
-        label="Refund amount",
+        label=_("Refund amount"),
         required=False,
         max_digits=12,
         decimal_places=2,
         min_value=0,
-        help_text="Only with outcome lost; the disputed amount when left empty.",
+        help_text=_("Only with outcome lost; the disputed amount when left empty."),
     )
     resolution = forms.CharField(
-        label="Resolution",
+        label=_("Resolution"),
         max_length=services.RESOLUTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Sent to both parties.",
+        help_text=_("Sent to both parties."),
     )
 
 
 class DisputeEvidenceForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=EvidenceKind.choices)
-    description = forms.CharField(label="Description", max_length=DESCRIPTION_MAX, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
+    description = forms.CharField(
+        label=_("Description"), max_length=DESCRIPTION_MAX, required=False
+    )
     visibility = forms.ChoiceField(
-        label="Visibility",
+        label=_("Visibility"),
         choices=(
-            (Visibility.PUBLIC, "Public: the buyer and the seller see it"),
-            (Visibility.INTERNAL, "Internal: staff only"),
+            (Visibility.PUBLIC, _("Public: the buyer and the seller see it")),
+            (Visibility.INTERNAL, _("Internal: staff only")),
         ),
         initial=Visibility.PUBLIC,
         widget=forms.RadioSelect,
     )
-    file = forms.FileField(label="File", help_text=f"{ACCEPTED_TEXT}.")
+    file = forms.FileField(label=_("File"), help_text=ACCEPTED_TEXT)
 
 
 class AgentChoiceField(forms.ModelChoiceField):

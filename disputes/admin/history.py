@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from disputes.admin.base import SupportDeskReadOnlyAdmin
 from disputes.models import DisputeEvent, Message, Visibility
@@ -37,7 +38,7 @@ class MessageAdmin(SupportDeskReadOnlyAdmin):
     ordering = ("-id",)
     sortable_by = ("id",)
     search_fields = ("=dispute__id",)
-    search_help_text = "A dispute id."
+    search_help_text = _("A dispute id.")
 
     class Media:
         css = {"all": ("admin_extra/admin_extra.css",)}
@@ -47,11 +48,11 @@ class MessageAdmin(SupportDeskReadOnlyAdmin):
     ) -> tuple[QuerySet[Any], bool]:
         return _by_dispute_id(queryset, search_term), False
 
-    @admin.display(description="dispute")
+    @admin.display(description=_("dispute"))
     def dispute_link(self, obj: Message) -> SafeString:
         return _dispute_link(obj.dispute_id)
 
-    @admin.display(description="visibility")
+    @admin.display(description=_("visibility"))
     def visibility_display(self, obj: Message) -> SafeString:
         if obj.visibility == Visibility.INTERNAL:
             return format_html(
@@ -59,7 +60,7 @@ class MessageAdmin(SupportDeskReadOnlyAdmin):
             )
         return format_html('<span class="echo-badge echo-muted">{}</span>', "public")
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def excerpt(self, obj: Message) -> str:
         return obj.body if len(obj.body) <= 80 else f"{obj.body[:77]}..."
 
@@ -71,13 +72,13 @@ class DisputeEventAdmin(SupportDeskReadOnlyAdmin):
     ordering = ("-id",)
     sortable_by = ("id",)
     search_fields = ("=dispute__id",)
-    search_help_text = "A dispute id."
+    search_help_text = _("A dispute id.")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         return _by_dispute_id(queryset, search_term), False
 
-    @admin.display(description="dispute")
+    @admin.display(description=_("dispute"))
     def dispute_link(self, obj: DisputeEvent) -> SafeString:
         return _dispute_link(obj.dispute_id)

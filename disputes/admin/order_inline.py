@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from accounts.policies import is_support_staff
 from disputes.admin.base import deadline_badge, status_badge
@@ -41,15 +42,15 @@ class DisputeInline(admin.TabularInline):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="dispute")
+    @admin.display(description=_("dispute"))
     def dispute_link(self, obj: Dispute) -> SafeString:
         url = reverse("admin:disputes_dispute_change", args=[obj.pk])
         return format_html('<a href="{}">Dispute #{}</a>', url, obj.pk)
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_display(self, obj: Dispute) -> SafeString:
         return status_badge(obj.status)
 
-    @admin.display(description="time left")
+    @admin.display(description=_("time left"))
     def deadline_display(self, obj: Dispute) -> SafeString:
         return deadline_badge(obj, timezone.now())

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from disputes import services
@@ -52,14 +53,17 @@ class ReminderFilter(admin.SimpleListFilter):
     Not indexed: with the state filter (open by default) it narrows the open disputes walked in
     deadline order, which are few next to the table."""
 
-    title = "reminders"
+    title = _("reminders")
     parameter_name = "reminded"
     NONE = "none"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [
-            *[(r.key, f"{r.hours} h reminder sent") for r in services.REMINDERS],
-            (self.NONE, "No reminder sent"),
+            *[
+                (r.key, _("%(hours)s h reminder sent") % {"hours": r.hours})
+                for r in services.REMINDERS
+            ],
+            (self.NONE, _("No reminder sent")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -95,7 +99,7 @@ class DisputeAdmin(DisputePageAdmin):
     )  # fmt: skip
     # Shown for the search box; get_search_results does the (exact, indexed) matching.
     search_fields = ("=id",)
-    search_help_text = (
+    search_help_text = _(
         "Dispute or order id, payment transaction id, or a buyer's or seller's exact e-mail or "
         "username."
     )
@@ -138,21 +142,22 @@ class DisputeAdmin(DisputePageAdmin):
     ) -> tuple[QuerySet[Any], bool]:
         return backoffice.dispute_search(queryset, search_term), False
 
-    @admin.display(description="escalated")
+    @admin.display(description=_("escalated"))
     def escalated_display(self, obj: Dispute) -> SafeString:
         if obj.escalated_at is None:
             return format_html('<span class="echo-muted-text">{}</span>', "—")
         return format_html(
-            '<span class="echo-badge echo-escalated" title="{}">escalated</span>',
+            '<span class="echo-badge echo-escalated" title="{}">{}</span>',
             obj.escalated_at.strftime("%Y-%m-%d %H:%M UTC"),
+            _("escalated"),
         )
 
-    @admin.display(description="reminders")
+    @admin.display(description=_("reminders"))
     def reminders_display(self, obj: Dispute) -> SafeString:
         """A badge per deadline reminder sent, its time on hover; read from the row itself, so
         the column costs no query."""
         sent = [
-            (at.strftime("%Y-%m-%d %H:%M UTC"), reminder.key)
+            (_("reminded %(at)s") % {"at": at.strftime("%Y-%m-%d %H:%M UTC")}, reminder.key)
             for reminder in services.REMINDERS
             if (at := getattr(obj, reminder.field)) is not None
         ]
@@ -160,7 +165,7 @@ class DisputeAdmin(DisputePageAdmin):
             return format_html('<span class="echo-muted-text">{}</span>', "—")
         return format_html_join(
             " ",
-            '<span class="echo-badge echo-muted echo-reminded" title="reminded {}">{}</span>',
+            '<span class="echo-badge echo-muted echo-reminded" title="{}">{}</span>',
             sent,
         )
 
@@ -170,7 +175,7 @@ class DisputeAdmin(DisputePageAdmin):
             return format_html('<span class="echo-muted-text">{}</span>', "—")
         return format_html("{}", obj.assignee.username)
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def order_link(self, obj: Dispute) -> SafeString:
         url = reverse("admin:orders_order_change", args=[obj.order_id])
         return format_html('<a href="{}">#{}</a>', url, obj.order_id)
@@ -228,15 +233,22 @@ class DisputeAdmin(DisputePageAdmin):
                 if len(refused) > REFUSALS_LISTED
                 else ""
             )
-            messages.error(request, f"Refused {len(refused)}: {shown}{more}.")
+            messages.error(
+                request,
+                _("Refused %(refused)s: %(shown)s%(more)s.")
+                % {"refused": len(refused), "shown": shown, "more": more},
+            )
 
-    @admin.action(description="Take up the selected disputes", permissions=["change"])
+    @admin.action(description=_("Take up the selected disputes"), permissions=["change"])
     def take_up_selected(self, request: HttpRequest, queryset: QuerySet[Dispute]) -> None:
         self._each_selected(
             request,
             queryset,
             lambda actor, pk: services.dispute_take_up(actor=actor, dispute_id=pk),
-            lambda n, of: f"Took up {n} of {of} disputes.",
+            lambda n, of: (
+                gettext("Took up %(taken)s of %(selected)s disputes.")
+                % {"taken": n, "selected": of}
+            ),
         )
 
     @admin.action(description=_("Assign the selected disputes to me"), permissions=["change"])
@@ -282,14 +294,16 @@ class DisputeAdmin(DisputePageAdmin):
             lambda n, of: gettext("Unassigned %(n)d of %(of)d disputes.") % {"n": n, "of": of},
         )
 
-    @admin.action(description="Export the selected to CSV (public messages)", permissions=["view"])
+    @admin.action(
+        description=_("Export the selected to CSV (public messages)"), permissions=["view"]
+    )
     def export_csv(
         self, request: HttpRequest, queryset: QuerySet[Dispute]
     ) -> StreamingHttpResponse:
         return export_response(queryset, include_notes=False)
 
     @admin.action(
-        description="Export the selected to CSV, including internal notes", permissions=["view"]
+        description=_("Export the selected to CSV, including internal notes"), permissions=["view"]
     )
     def export_csv_with_notes(
         self, request: HttpRequest, queryset: QuerySet[Dispute]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy
 
 from disputes import policies
 from disputes.models import Dispute, DisputeEvent, DisputeKind, EventType, Evidence
 
-NO_EVIDENCE = "Evidence not found"
+NO_EVIDENCE = gettext_lazy("Evidence not found")
 
 
 def evidence_visible_to(user: Any) -> QuerySet[Evidence]:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from disputes import policies, sql
 from disputes.models import Dispute, Outcome
@@ -45,10 +46,12 @@ def finance_cursor_encode(dispute: Dispute) -> str:
 
 
 def finance_cursor_decode(cursor: str) -> tuple[datetime, int]:
-    wrong = InvalidInput("wrong cursor", code="wrong_cursor", details={"cursor": ["wrong cursor"]})
+    wrong = InvalidInput(
+        _("wrong cursor"), code="wrong_cursor", details={"cursor": [_("wrong cursor")]}
+    )
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, pk = raw.partition("|")
+        stamp, _unused, pk = raw.partition("|")
         moment, ident = datetime.fromisoformat(stamp), int(pk)
     except (ValueError, binascii.Error):
         raise wrong from None
@@ -91,5 +94,5 @@ def finance_dispute_get(user: Any, dispute_id: str) -> Dispute:
     if dispute_id.isascii() and dispute_id.isdigit() and len(dispute_id) <= 18:
         dispute = disputes_for_finance(user).filter(pk=int(dispute_id)).first()
     if dispute is None:
-        raise NotFound("record not found", code="dispute_not_found")
+        raise NotFound(_("record not found"), code="dispute_not_found")
     return dispute

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from disputes import policies, sql
 from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Message
@@ -19,7 +20,7 @@ from echo_disputes.errors import NotFound
 from orders.models import Order
 from orders.policies import OrderAction, order_require
 
-NO_DISPUTE = "Dispute not found"
+NO_DISPUTE = _("Dispute not found")
 
 
 def _base() -> QuerySet[Dispute]:
@@ -92,7 +93,7 @@ def dispute_for_order(user: Any, order_id: int) -> Dispute:
     """The open dispute of an order, else its latest; 404 when the order has none."""
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("Order not found", code="order_not_found")
+        raise NotFound(_("Order not found"), code="order_not_found")
     order_require(user, OrderAction.VIEW, order)
     scoped = Dispute.objects.filter(order_id=order_id).order_by("-created_at", "-id")
     candidate = (
@@ -100,7 +101,7 @@ def dispute_for_order(user: Any, order_id: int) -> Dispute:
         or scoped.values_list("pk", flat=True).first()
     )
     if candidate is None:
-        raise NotFound("Dispute not found", code="dispute_not_found")
+        raise NotFound(_("Dispute not found"), code="dispute_not_found")
     return dispute_get_for(user, candidate)
 
 

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from disputes import integration_events, states
 from disputes.models import (
@@ -31,10 +33,11 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import InvalidInput, NotFound
+from echo_disputes.i18n import interpolate_lazy
 from orders.models import Order
 
 CHARGEBACK_EVENT_TYPES: tuple[str, ...] = ("dispute.created", "dispute.updated", "dispute.closed")
-CHARGEBACK_SUPERSEDED = (
+CHARGEBACK_SUPERSEDED = gettext_lazy(
     "Superseded by a chargeback: the buyer's bank disputed the payment, so the payment "
     "provider now decides this dispute."
 )
@@ -72,7 +75,9 @@ class ChargebackResult:
 def chargeback_future_refusal() -> str:
     """Why an event dated past PAYMENTS_WEBHOOK_MAX_FUTURE is refused (the 400's message)."""
     seconds = int(settings.PAYMENTS_WEBHOOK_MAX_FUTURE.total_seconds())
-    return f"Must not be more than {seconds} seconds ahead of the server's clock."
+    return _("Must not be more than %(seconds)s seconds ahead of the server's clock.") % {
+        "seconds": seconds
+    }
 
 
 def _chargeback_refuse(*, event: ChargebackEvent) -> ChargebackResult:
@@ -159,8 +164,14 @@ def _chargeback_move(
     )
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Chargeback on order #{dispute.order_id} is now {dispute.status}",
-        body=f"The payment provider reports dispute #{dispute.pk} as {dispute.status}.",
+        subject=interpolate_lazy(
+            gettext_lazy("Chargeback on order #%(order_id)s is now %(status)s"),
+            {"order_id": dispute.order_id, "status": DisputeStatus(dispute.status).label},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("The payment provider reports dispute #%(dispute_id)s as %(status)s."),
+            {"dispute_id": dispute.pk, "status": DisputeStatus(dispute.status).label},
+        ),
     )
     return fields
 
@@ -175,7 +186,9 @@ def _chargeback_supersede(*, order: Order, event: ChargebackEvent, now: datetime
     )
     for other in superseded:
         # Assigned before the move: its events (dispute.closed) carry it.
-        other.resolution = CHARGEBACK_SUPERSEDED
+        # Stored text is written in LANGUAGE_CODE, like every record (docs/i18n.md).
+        with translation.override(settings.LANGUAGE_CODE):
+            other.resolution = str(CHARGEBACK_SUPERSEDED)
         fields = transition(
             dispute=other,
             move=states.Move.CLOSE,
@@ -187,7 +200,10 @@ def _chargeback_supersede(*, order: Order, event: ChargebackEvent, now: datetime
         other.save(update_fields=[*fields, "resolution"])
         notify_on_commit(
             user_ids=parties(other),
-            subject=f"Dispute #{other.pk} was closed by a chargeback",
+            subject=interpolate_lazy(
+                gettext_lazy("Dispute #%(dispute_id)s was closed by a chargeback"),
+                {"dispute_id": other.pk},
+            ),
             body=CHARGEBACK_SUPERSEDED,
         )
 
@@ -240,9 +256,22 @@ def _chargeback_open(
     integration_events.dispute_opened(dispute)
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"A chargeback was reported on order #{order.pk}",
-        body=f"The buyer's bank disputed the payment ({label}, {amount} {order.currency}). "
-        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC.",
+        subject=interpolate_lazy(
+            gettext_lazy("A chargeback was reported on order #%(order_id)s"), {"order_id": order.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy(
+                "The buyer's bank disputed the payment (%(label)s, "
+                "%(amount)s %(currency)s). Please respond by "
+                "%(respond_by)s UTC."
+            ),
+            {
+                "label": label,
+                "amount": amount,
+                "currency": order.currency,
+                "respond_by": format(dispute.respond_by, "%Y-%m-%d %H:%M"),
+            },
+        ),
     )
     if event.status != DisputeStatus.NEEDS_RESPONSE:
         fields = _chargeback_move(dispute=dispute, event=event, now=now, fields=[])
@@ -300,9 +329,9 @@ def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
     order = Order.objects.select_for_update().filter(transaction_id=event.transaction_id).first()
     if order is None:
         raise NotFound(
-            "No order with this transaction id.",
+            _("No order with this transaction id."),
             code="transaction_not_found",
-            details={"data.transaction_id": ["No order with this transaction id."]},
+            details={"data.transaction_id": [_("No order with this transaction id.")]},
         )
     record = _chargeback_record(event=event)
     if record is None:
@@ -311,8 +340,9 @@ def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
         )
     if event.currency != order.currency:
         raise InvalidInput(
-            f"data.currency must be the order's currency ({order.currency}).",
-            details={"data.currency": [f"Must be {order.currency}."]},
+            _("data.currency must be the order's currency (%(currency)s).")
+            % {"currency": order.currency},
+            details={"data.currency": [_("Must be %(currency)s.") % {"currency": order.currency}]},
         )
     amount = money_validate(
         event.amount, field="data.amount", ceiling=order.final_price, default=order.final_price
@@ -326,8 +356,8 @@ def chargeback_apply(*, event: ChargebackEvent) -> ChargebackResult:
     )
     if dispute is not None and dispute.order_id != order.pk:
         raise InvalidInput(
-            "data.dispute_id belongs to another transaction.",
-            details={"data.dispute_id": ["Belongs to another transaction."]},
+            _("data.dispute_id belongs to another transaction."),
+            details={"data.dispute_id": [_("Belongs to another transaction.")]},
         )
     now = timezone.now()
     result = PaymentEventResult.APPLIED

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from disputes import integration_events, states
@@ -35,7 +37,7 @@ def lock_dispute(dispute_id: int) -> Dispute:
         .first()
     )
     if dispute is None:
-        raise NotFound("Dispute not found", code="dispute_not_found")
+        raise NotFound(_("Dispute not found"), code="dispute_not_found")
     # The opener is one of the parties (or nobody, for a chargeback): the events carry its name,
     # read here with the parties instead of by one more query.
     for party in (dispute.buyer, dispute.seller):
@@ -89,10 +91,13 @@ def transition(
     if chosen is None or not states.is_allowed(move, current, chosen):
         if current in TERMINAL_STATUSES:
             raise Conflict(
-                f"The dispute is {current}; a decided dispute cannot change.", code="dispute_closed"
+                _("The dispute is %(current)s; a decided dispute cannot change.")
+                % {"current": current},
+                code="dispute_closed",
             )
         raise Conflict(
-            f"A dispute that is {current} cannot be moved this way ({move}).",
+            _("A dispute that is %(current)s cannot be moved this way (%(move)s).")
+            % {"current": current, "move": move},
             code="transition_not_allowed",
         )
     dispute.status = chosen
@@ -127,17 +132,22 @@ def parties(dispute: Dispute, *, exclude: int | None = None) -> list[int]:
 
 
 def notify_on_commit(
-    *, user_ids: list[int], subject: str, body: str, batch_dispute_id: int | None = None
+    *,
+    user_ids: list[int],
+    subject: StrOrPromise,
+    body: StrOrPromise,
+    batch_dispute_id: int | None = None,
 ) -> None:
     """E-mail the users: a task enqueued in this transaction (docs/design.md, "Notifications"),
     so a rolled-back change sends nothing and a committed one is never lost. Lifecycle changes
     (opened, decided, withdrawn, expired) leave at once; pass `batch_dispute_id` for activity
-    that may come in bursts, which is batched per party and dispute."""
+    that may come in bursts, which is batched per party and dispute. Pass the subject and body
+    lazy (`gettext_lazy`, `interpolate_lazy`): each recipient's mail is in their language."""
     notify_users(user_ids=user_ids, subject=subject, body=body, batch_dispute_id=batch_dispute_id)
 
 
 def notify_parties_on_commit(
-    *, dispute: Dispute, exclude: int | None = None, subject: str, body: str
+    *, dispute: Dispute, exclude: int | None = None, subject: StrOrPromise, body: StrOrPromise
 ) -> None:
     """Thread activity for a dispute read by `lock_dispute`, whose parties came with it:
     batched, so a party gets at most one mail per dispute per `ECHO_MAIL_BATCH_SECONDS`."""
@@ -149,19 +159,24 @@ def notify_parties_on_commit(
     )
 
 
-def clean_text(value: str, *, field: str, minimum: int, maximum: int, label: str) -> str:
+def clean_text(value: str, *, field: str, minimum: int, maximum: int, label: StrOrPromise) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"{label} may not be blank.", details={field: ["May not be blank."]})
+        raise InvalidInput(
+            _("%(label)s may not be blank.") % {"label": label},
+            details={field: [_("May not be blank.")]},
+        )
     if len(text) < minimum:
         raise InvalidInput(
-            f"{label} must be at least {minimum} characters.",
-            details={field: [f"At least {minimum} characters."]},
+            _("%(label)s must be at least %(minimum)s characters.")
+            % {"label": label, "minimum": minimum},
+            details={field: [_("At least %(minimum)s characters.") % {"minimum": minimum}]},
         )
     if len(text) > maximum:
         raise InvalidInput(
-            f"{label} must be at most {maximum} characters.",
-            details={field: [f"At most {maximum} characters."]},
+            _("%(label)s must be at most %(maximum)s characters.")
+            % {"label": label, "maximum": maximum},
+            details={field: [_("At most %(maximum)s characters.") % {"maximum": maximum}]},
         )
     return text
 
@@ -172,24 +187,31 @@ def money_validate(
     field: str,
     ceiling: Decimal,
     default: Decimal,
-    ceiling_label: str = "the order price",
+    ceiling_label: StrOrPromise | None = None,
 ) -> Decimal:
     """A positive amount in cents, no more than `ceiling` (the order price unless told)."""
+    ceiling_label = ceiling_label or _("the order price")
     if value is None:
         return default
     if not value.is_finite():
-        raise InvalidInput(f"{field} must be a number.", details={field: ["Must be a number."]})
+        raise InvalidInput(
+            _("%(field)s must be a number.") % {"field": field},
+            details={field: [_("Must be a number.")]},
+        )
     if value != value.quantize(CENT):
         raise InvalidInput(
-            f"{field} has more than two decimals.", details={field: ["At most two decimals."]}
+            _("%(field)s has more than two decimals.") % {"field": field},
+            details={field: [_("At most two decimals.")]},
         )
     if value <= 0:
         raise InvalidInput(
-            f"{field} must be more than zero.", details={field: ["Must be more than zero."]}
+            _("%(field)s must be more than zero.") % {"field": field},
+            details={field: [_("Must be more than zero.")]},
         )
     if value > ceiling:
         raise InvalidInput(
-            f"{field} may not exceed {ceiling_label} ({ceiling}).",
-            details={field: [f"At most {ceiling}."]},
+            _("%(field)s may not exceed %(ceiling_label)s (%(ceiling)s).")
+            % {"field": field, "ceiling_label": ceiling_label, "ceiling": ceiling},
+            details={field: [_("At most %(ceiling)s.") % {"ceiling": ceiling}]},
         )
     return value

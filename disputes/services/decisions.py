@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from disputes import policies, states
@@ -25,6 +27,7 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import InvalidInput
+from echo_disputes.i18n import interpolate_lazy
 
 
 @transaction.atomic
@@ -61,7 +64,7 @@ def dispute_close(
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.DECIDE, dispute)
     text = clean_text(
-        resolution, field="resolution", minimum=1, maximum=RESOLUTION_MAX, label="The resolution"
+        resolution, field="resolution", minimum=1, maximum=RESOLUTION_MAX, label=_("The resolution")
     )
     moves = {
         None: states.Move.CLOSE,
@@ -71,8 +74,8 @@ def dispute_close(
     }
     if outcome not in moves:
         raise InvalidInput(
-            "outcome must be won, lost or omitted.",
-            details={"outcome": ["Must be won, lost or omitted."]},
+            _("outcome must be won, lost or omitted."),
+            details={"outcome": [_("Must be won, lost or omitted.")]},
         )
     move = moves[outcome]
     refund: Decimal | None = None
@@ -85,8 +88,8 @@ def dispute_close(
         )
     elif refund_amount is not None:
         raise InvalidInput(
-            "A refund is recorded only when the buyer wins (outcome lost).",
-            details={"refundAmount": ["Only with outcome lost."]},
+            _("A refund is recorded only when the buyer wins (outcome lost)."),
+            details={"refundAmount": [_("Only with outcome lost.")]},
         )
     now = timezone.now()
     # Assigned before the move: its events (dispute.closed) carry the decision.
@@ -120,8 +123,11 @@ def dispute_close(
     )
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Dispute #{dispute.pk} was decided: {dispute.status}",
-        body=f"Resolution: {text}",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was decided: %(status)s"),
+            {"dispute_id": dispute.pk, "status": DisputeStatus(dispute.status).label},
+        ),
+        body=interpolate_lazy(gettext_lazy("Resolution: %(text)s"), {"text": text}),
     )
     return dispute
 
@@ -145,8 +151,13 @@ def dispute_withdraw(*, actor: User, dispute_id: int) -> Dispute:
     dispute.save(update_fields=[*fields, "outcome", "closed_by"])
     notify_on_commit(
         user_ids=parties(dispute, exclude=actor.pk),
-        subject=f"Dispute #{dispute.pk} was withdrawn",
-        body=f"{actor.username} withdrew the dispute.",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was withdrawn"), {"dispute_id": dispute.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s withdrew the dispute."),
+            {"name": actor.username},
+        ),
     )
     return dispute
 
@@ -191,8 +202,12 @@ def disputes_expire(*, now: datetime | None = None, batch_size: int = 500) -> in
                 dispute.save(update_fields=[*fields, "outcome", "refund_amount"])
                 notify_on_commit(
                     user_ids=parties(dispute),
-                    subject=f"Dispute #{dispute.pk} expired",
-                    body="The deadline to respond passed without a response; the dispute was "
-                    "decided for the buyer.",
+                    subject=interpolate_lazy(
+                        gettext_lazy("Dispute #%(dispute_id)s expired"), {"dispute_id": dispute.pk}
+                    ),
+                    body=gettext_lazy(
+                        "The deadline to respond passed without a response; the dispute was "
+                        "decided for the buyer."
+                    ),
                 )
             expired += len(batch)

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from accounts.models import User
@@ -30,6 +32,7 @@ from disputes.policies import Action
 from disputes.services.core import lock_dispute, log_event, notify_on_commit, parties
 from disputes.storage import removed_unless_committed
 from echo_disputes.errors import Conflict, InvalidInput, PayloadTooLarge, UnsupportedFile
+from echo_disputes.i18n import interpolate_lazy
 
 DESCRIPTION_MAX = 500
 FILE_NAME_MAX = 150
@@ -44,7 +47,7 @@ PDF, JPEG, PNG, WEBP, TEXT = (
     "text/plain",
 )
 ACCEPTED: dict[str, str] = {PDF: "pdf", JPEG: "jpg", PNG: "png", WEBP: "webp", TEXT: "txt"}
-ACCEPTED_TEXT = "PDF, JPEG, PNG, WebP or plain UTF-8 text"
+ACCEPTED_TEXT = gettext_lazy("PDF, JPEG, PNG, WebP or plain UTF-8 text")
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     PDF: (".pdf",),
     JPEG: (".jpg", ".jpeg"),
@@ -67,7 +70,7 @@ class StoredFile:
 
 def _refuse(reason: str) -> UnsupportedFile:
     return UnsupportedFile(
-        f"{reason} Accepted: {ACCEPTED_TEXT}.",
+        _("%(reason)s Accepted: %(accepted)s.") % {"reason": reason, "accepted": ACCEPTED_TEXT},
         details={"file": [reason], "accepted": sorted(ACCEPTED)},
     )
 
@@ -92,7 +95,7 @@ def _reencoded(data: bytes, content_type: str) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[fmt]) as image:
                 if image.width * image.height > IMAGE_MAX_PIXELS:
-                    raise _refuse("The image has too many pixels.")
+                    raise _refuse(_("The image has too many pixels."))
                 image.load()
                 # The orientation lives in the EXIF we drop: apply it to the pixels first.
                 clean = ImageOps.exif_transpose(image)
@@ -107,26 +110,26 @@ def _reencoded(data: bytes, content_type: str) -> bytes:
     except UnsupportedFile:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
-        raise _refuse("The image is damaged or truncated.") from None
+        raise _refuse(_("The image is damaged or truncated.")) from None
 
 
 def evidence_file_check(data: bytes) -> StoredFile:
     """The bytes to store for an upload, and their content type, or 415."""
     if not data:
-        raise _refuse("The file is empty.")
+        raise _refuse(_("The file is empty."))
     kind = filetype.guess(data[:8192])
     mime = kind.mime if kind is not None else None
     if mime is None:
         if _is_plain_text(data):
             return StoredFile(data=data, content_type=TEXT)
-        raise _refuse("The file's contents are not of an accepted kind.")
+        raise _refuse(_("The file's contents are not of an accepted kind."))
     if mime in PILLOW_FORMATS:
         return StoredFile(data=_reencoded(data, mime), content_type=mime)
     if mime == PDF:
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
-            raise _refuse("The PDF is damaged or truncated.")
+            raise _refuse(_("The PDF is damaged or truncated."))
         return StoredFile(data=data, content_type=PDF)
-    raise _refuse(f"Files of type {mime} are not accepted.")
+    raise _refuse(_("Files of type %(mime)s are not accepted.") % {"mime": mime})
 
 
 def evidence_file_name(name: str | None, content_type: str) -> str:
@@ -146,7 +149,8 @@ def _read_bounded(upload: IO[bytes], max_bytes: int) -> bytes:
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PayloadTooLarge(
-            f"A file may be at most {max_bytes} bytes.", details={"file": [f"At most {max_bytes}."]}
+            _("A file may be at most %(max_bytes)s bytes.") % {"max_bytes": max_bytes},
+            details={"file": [_("At most %(max_bytes)s.") % {"max_bytes": max_bytes}]},
         )
     return data
 
@@ -170,13 +174,15 @@ def evidence_add(
         dispute = lock_dispute(dispute_id)
         if visibility not in Visibility.values:
             raise InvalidInput(
-                "visibility must be public or internal.",
-                details={"visibility": ["Must be public or internal."]},
+                _("visibility must be public or internal."),
+                details={"visibility": [_("Must be public or internal.")]},
             )
         if kind not in EvidenceKind.values:
             raise InvalidInput(
-                "kind is not a known kind of evidence.",
-                details={"kind": [f"One of: {', '.join(EvidenceKind.values)}."]},
+                _("kind is not a known kind of evidence."),
+                details={
+                    "kind": [_("One of: %(kinds)s.") % {"kinds": ", ".join(EvidenceKind.values)}]
+                },
             )
         internal = visibility == Visibility.INTERNAL
         policies.require(
@@ -185,17 +191,26 @@ def evidence_add(
         text = (description or "").strip()
         if len(text) > DESCRIPTION_MAX:
             raise InvalidInput(
-                f"The description must be at most {DESCRIPTION_MAX} characters.",
-                details={"description": [f"At most {DESCRIPTION_MAX} characters."]},
+                _("The description must be at most %(maximum)s characters.")
+                % {"maximum": DESCRIPTION_MAX},
+                details={
+                    "description": [
+                        _("At most %(maximum)s characters.") % {"maximum": DESCRIPTION_MAX}
+                    ]
+                },
             )
         if dispute.is_terminal:
             raise Conflict(
-                f"The dispute is {dispute.status}; it takes no new evidence.",
+                _("The dispute is %(status)s; it takes no new evidence.")
+                % {"status": dispute.status},
                 code="dispute_closed",
             )
         limit = settings.EVIDENCE_MAX_FILES
         if Evidence.objects.filter(dispute_id=dispute.pk).count() >= limit:
-            raise Conflict(f"A dispute holds at most {limit} files.", code="evidence_limit_reached")
+            raise Conflict(
+                _("A dispute holds at most %(limit)s files.") % {"limit": limit},
+                code="evidence_limit_reached",
+            )
         stored = evidence_file_check(_read_bounded(upload, settings.EVIDENCE_MAX_BYTES))
         now = timezone.now()
         evidence = Evidence(
@@ -229,7 +244,13 @@ def evidence_add(
             integration_events.evidence_added(evidence, dispute)
             notify_on_commit(
                 user_ids=parties(dispute, exclude=actor.pk),
-                subject=f"New evidence on dispute #{dispute.pk}",
-                body=f"{actor.username} added a file: {evidence.file_name}",
+                subject=interpolate_lazy(
+                    gettext_lazy("New evidence on dispute #%(dispute_id)s"),
+                    {"dispute_id": dispute.pk},
+                ),
+                body=interpolate_lazy(
+                    gettext_lazy("%(name)s added a file: %(file_name)s"),
+                    {"name": actor.username, "file_name": evidence.file_name},
+                ),
             )
     return evidence

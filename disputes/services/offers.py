@@ -12,8 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from disputes import integration_events, policies, states
@@ -33,6 +37,7 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from echo_disputes.i18n import interpolate_lazy
 from integrations import outbox
 
 NOTE_MAX = 500
@@ -41,7 +46,8 @@ NOTE_MAX = 500
 def _require_step(dispute: Dispute, step: states.Step) -> None:
     if not states.step_allowed(step, dispute.status):
         raise Conflict(
-            f"The dispute is {dispute.status}; a decided dispute takes no offers or escalation.",
+            _("The dispute is %(status)s; a decided dispute takes no offers or escalation.")
+            % {"status": dispute.status},
             code="dispute_closed",
         )
 
@@ -56,7 +62,7 @@ def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
         .first()
     )
     if offer is None:
-        raise NotFound("Offer not found", code="offer_not_found")
+        raise NotFound(_("Offer not found"), code="offer_not_found")
     offer.dispute = dispute
     return offer
 
@@ -64,7 +70,8 @@ def _locked_offer(dispute: Dispute, offer_id: int) -> Offer:
 def _require_open(offer: Offer) -> None:
     if not offer.is_open:
         raise Conflict(
-            f"The offer is {offer.status}; only an open offer can change.", code="offer_not_open"
+            _("The offer is %(status)s; only an open offer can change.") % {"status": offer.status},
+            code="offer_not_open",
         )
 
 
@@ -92,24 +99,27 @@ def offer_propose(
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.PROPOSE_OFFER, dispute)
     if amount is None:
-        raise InvalidInput("amount is required.", details={"amount": ["This field is required."]})
+        raise InvalidInput(
+            _("amount is required."), details={"amount": [_("This field is required.")]}
+        )
     value = money_validate(
         amount,
         field="amount",
         ceiling=dispute.amount,
         default=dispute.amount,
-        ceiling_label="the disputed amount",
+        ceiling_label=_("the disputed amount"),
     )
     if currency is not None and currency.upper() != dispute.currency:
         raise InvalidInput(
-            f"The offer must be in the dispute's currency ({dispute.currency}).",
-            details={"currency": [f"Must be {dispute.currency}."]},
+            _("The offer must be in the dispute's currency (%(currency)s).")
+            % {"currency": dispute.currency},
+            details={"currency": [_("Must be %(currency)s.") % {"currency": dispute.currency}]},
         )
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
         raise InvalidInput(
-            f"The note must be at most {NOTE_MAX} characters.",
-            details={"note": [f"At most {NOTE_MAX} characters."]},
+            _("The note must be at most %(maximum)s characters.") % {"maximum": NOTE_MAX},
+            details={"note": [_("At most %(maximum)s characters.") % {"maximum": NOTE_MAX}]},
         )
     _require_step(dispute, states.Step.PROPOSE_OFFER)
     now = timezone.now()
@@ -147,20 +157,39 @@ def offer_propose(
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"New offer on dispute #{dispute.pk}",
-        body=f"{actor.username} offers a refund of {_money(value, dispute.currency)}."
-        + (f"\n\n{text}" if text else "")
-        + "\n\nYou may accept or decline it on the dispute's page.",
+        subject=interpolate_lazy(
+            gettext_lazy("New offer on dispute #%(dispute_id)s"), {"dispute_id": dispute.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy(
+                "%(name)s offers a refund of %(amount)s.%(note)s\n\n"
+                "You may accept or decline it on the dispute's page."
+            ),
+            {
+                "name": actor.username,
+                "amount": _money(value, dispute.currency),
+                "note": f"\n\n{text}" if text else "",
+            },
+        ),
     )
     return offer
 
 
-def settlement_text(dispute: Dispute, offer: Offer, accepter: User) -> str:
+def settlement_text(dispute: Dispute, offer: Offer, accepter: User) -> StrOrPromise:
+    """The settlement in words, lazy: the parties' mails read it in their language, the stored
+    resolution is written in LANGUAGE_CODE."""
     proposer = dispute.buyer if offer.proposed_by_id == dispute.buyer_id else dispute.seller
-    return (
-        f"Settled between the parties: the buyer is refunded "
-        f"{_money(offer.amount, offer.currency)} of the {_money(dispute.amount, dispute.currency)} "
-        f"disputed, as offered by {proposer.username} and accepted by {accepter.username}."
+    return interpolate_lazy(
+        gettext_lazy(
+            "Settled between the parties: the buyer is refunded %(refund)s of the %(amount)s "
+            "disputed, as offered by %(proposer)s and accepted by %(accepter)s."
+        ),
+        {
+            "refund": _money(offer.amount, offer.currency),
+            "amount": _money(dispute.amount, dispute.currency),
+            "proposer": proposer.username,
+            "accepter": accepter.username,
+        },
     )
 
 
@@ -184,7 +213,8 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
     # Assigned before the move: its events carry the settlement.
     dispute.outcome = Outcome.SETTLED
     dispute.refund_amount = offer.amount
-    dispute.resolution = text
+    with translation.override(settings.LANGUAGE_CODE):
+        dispute.resolution = str(text)
     dispute.closed_by = actor
     fields = transition(
         dispute=dispute,
@@ -196,14 +226,16 @@ def offer_accept(*, actor: User, dispute_id: int, offer_id: int) -> Dispute:
             "offer_id": offer.pk,
             "outcome": Outcome.SETTLED.value,
             "refund_amount": str(offer.amount),
-            "resolution": text,
+            "resolution": dispute.resolution,
         },
     )
     dispute.save(update_fields=[*fields, "outcome", "refund_amount", "resolution", "closed_by"])
     # A settlement ends the dispute: told at once, like a decision, never held in a batch.
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Dispute #{dispute.pk} was settled",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was settled"), {"dispute_id": dispute.pk}
+        ),
         body=text,
     )
     return dispute
@@ -237,8 +269,17 @@ def offer_decline(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"Your offer on dispute #{dispute.pk} was declined",
-        body=f"{actor.username} declined the offer of {_money(offer.amount, offer.currency)}.",
+        subject=interpolate_lazy(
+            gettext_lazy("Your offer on dispute #%(dispute_id)s was declined"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s declined the offer of %(amount)s."),
+            {
+                "name": actor.username,
+                "amount": _money(offer.amount, offer.currency),
+            },
+        ),
     )
     return offer
 
@@ -257,8 +298,17 @@ def offer_withdraw(*, actor: User, dispute_id: int, offer_id: int) -> Offer:
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"An offer on dispute #{dispute.pk} was withdrawn",
-        body=f"{actor.username} withdrew the offer of {_money(offer.amount, offer.currency)}.",
+        subject=interpolate_lazy(
+            gettext_lazy("An offer on dispute #%(dispute_id)s was withdrawn"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s withdrew the offer of %(amount)s."),
+            {
+                "name": actor.username,
+                "amount": _money(offer.amount, offer.currency),
+            },
+        ),
     )
     return offer
 
@@ -270,11 +320,11 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     dispute = lock_dispute(dispute_id)
     policies.require(actor, Action.ESCALATE, dispute)
     text = clean_text(
-        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label=_("The reason")
     )
     _require_step(dispute, states.Step.ESCALATE)
     if dispute.escalated_at is not None:
-        raise Conflict("The dispute was already escalated to staff.", code="already_escalated")
+        raise Conflict(_("The dispute was already escalated to staff."), code="already_escalated")
     now = timezone.now()
     dispute.escalated_at = now
     dispute.escalated_by = actor
@@ -299,7 +349,13 @@ def dispute_escalate(*, actor: User, dispute_id: int, reason: str) -> Dispute:
     # Once per dispute, and it changes who acts next: told at once, like a decision.
     notify_on_commit(
         user_ids=parties(dispute),
-        subject=f"Dispute #{dispute.pk} was escalated to support staff",
-        body=f"{actor.username} asked support staff to decide the dispute:\n\n{text}",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s was escalated to support staff"),
+            {"dispute_id": dispute.pk},
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s asked support staff to decide the dispute:\n\n%(text)s"),
+            {"name": actor.username, "text": text},
+        ),
     )
     return dispute

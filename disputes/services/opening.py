@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from disputes import integration_events, policies
@@ -22,9 +24,10 @@ from disputes.services.core import (
     parties,
 )
 from echo_disputes.errors import Conflict, InvalidInput, NotFound
+from echo_disputes.i18n import interpolate_lazy
 from orders.models import Order
 
-ALREADY_OPEN = "This order already has an open dispute."
+ALREADY_OPEN = _("This order already has an open dispute.")
 
 
 @transaction.atomic
@@ -43,20 +46,21 @@ def dispute_open(
     order = Order.objects.select_for_update().filter(pk=order_id).first()
     if order is None:
         raise NotFound(
-            "Order not found",
+            _("Order not found"),
             code="order_not_found",
-            details={"orderId": ["Order not found"]},
+            details={"orderId": [_("Order not found")]},
         )
     policies.require(actor, Action.OPEN, order)
     text = clean_text(
-        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label="The reason"
+        reason, field="reason", minimum=REASON_MIN, maximum=REASON_MAX, label=_("The reason")
     )
     if reason_code not in ReasonCode.values:
-        raise InvalidInput("Unknown reason code.", details={"reasonCode": ["Unknown code."]})
+        raise InvalidInput(_("Unknown reason code."), details={"reasonCode": [_("Unknown code.")]})
     if currency is not None and currency != order.currency:
         raise InvalidInput(
-            f"The dispute must be in the order's currency ({order.currency}).",
-            details={"currency": [f"Must be {order.currency}."]},
+            _("The dispute must be in the order's currency (%(currency)s).")
+            % {"currency": order.currency},
+            details={"currency": [_("Must be %(currency)s.") % {"currency": order.currency}]},
         )
     value = money_validate(
         amount, field="amount", ceiling=order.final_price, default=order.final_price
@@ -99,8 +103,20 @@ def dispute_open(
     integration_events.dispute_opened(dispute)
     notify_on_commit(
         user_ids=parties(dispute, exclude=actor.pk),
-        subject=f"A dispute was opened on order #{order.pk}",
-        body=f"{actor.username} opened dispute #{dispute.pk}: {text}\n"
-        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC.",
+        subject=interpolate_lazy(
+            gettext_lazy("A dispute was opened on order #%(order_id)s"), {"order_id": order.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy(
+                "%(name)s opened dispute #%(dispute_id)s: "
+                "%(text)s\nPlease respond by %(respond_by)s UTC."
+            ),
+            {
+                "name": actor.username,
+                "dispute_id": dispute.pk,
+                "text": text,
+                "respond_by": format(dispute.respond_by, "%Y-%m-%d %H:%M"),
+            },
+        ),
     )
     return dispute

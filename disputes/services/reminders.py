@@ -19,10 +19,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from disputes.models import Dispute, DisputeKind, DisputeStatus, EventType
 from disputes.notifications import notify_users, receives_mail
 from disputes.services.core import log_event
+from echo_disputes.i18n import interpolate_lazy
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,20 @@ def _due_q(index: int, now: datetime) -> Q:
     return due & Q(**{f"{reminder.field}__isnull": True})
 
 
-def _body(dispute: Dispute, reminder: Reminder) -> str:
-    return (
-        f"Dispute #{dispute.pk} on order #{dispute.order_id} is waiting for your response.\n\n"
-        f"Please respond by {dispute.respond_by:%Y-%m-%d %H:%M} UTC (about {reminder.hours} "
-        "hours from now): post your side of the story in the dispute's thread. If no response "
-        "arrives by then, the dispute is decided without it."
+def _body(dispute: Dispute, reminder: Reminder) -> StrOrPromise:
+    return interpolate_lazy(
+        gettext_lazy(
+            "Dispute #%(dispute_id)s on order #%(order_id)s is waiting for your response.\n\n"
+            "Please respond by %(respond_by)s UTC (about %(hours)s hours from now): post your "
+            "side of the story in the dispute's thread. If no response arrives by then, the "
+            "dispute is decided without it."
+        ),
+        {
+            "dispute_id": dispute.pk,
+            "order_id": dispute.order_id,
+            "respond_by": f"{dispute.respond_by:%Y-%m-%d %H:%M}",
+            "hours": reminder.hours,
+        },
     )
 
 
@@ -111,6 +122,9 @@ def _remind(dispute: Dispute, reminder: Reminder, *, at: datetime) -> None:
     )
     notify_users(
         users=[respondent],
-        subject=f"Dispute #{dispute.pk}: {reminder.hours} hours left to respond",
+        subject=interpolate_lazy(
+            gettext_lazy("Dispute #%(dispute_id)s: %(hours)s hours left to respond"),
+            {"dispute_id": dispute.pk, "hours": reminder.hours},
+        ),
         body=_body(dispute, reminder),
     )

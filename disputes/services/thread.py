@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from disputes import integration_events, policies, states
@@ -20,6 +22,7 @@ from disputes.services.core import (
     transition,
 )
 from echo_disputes.errors import Conflict, InvalidInput
+from echo_disputes.i18n import interpolate_lazy
 
 
 def answer_moves_status(actor_id: int | None, dispute: Dispute) -> bool:
@@ -41,8 +44,11 @@ def _check_room(dispute: Dispute) -> None:
     held = Message.objects.filter(dispute_id=dispute.pk, visibility=Visibility.PUBLIC).count()
     if held >= limit:
         raise Conflict(
-            f"This dispute already holds {limit} messages, the most one dispute takes; "
-            "support staff can still read and decide it.",
+            _(
+                "This dispute already holds %(limit)s messages, the most one "
+                "dispute takes; support staff can still read and decide it."
+            )
+            % {"limit": limit},
             code="message_limit_reached",
         )
 
@@ -59,14 +65,17 @@ def message_post(
     dispute = lock_dispute(dispute_id)
     if visibility not in Visibility.values:
         raise InvalidInput(
-            "visibility must be public or internal.",
-            details={"visibility": ["Must be public or internal."]},
+            _("visibility must be public or internal."),
+            details={"visibility": [_("Must be public or internal.")]},
         )
     internal = visibility == Visibility.INTERNAL
     policies.require(actor, Action.POST_NOTE if internal else Action.POST_MESSAGE, dispute)
-    text = clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label="The message")
+    text = clean_text(body, field="message", minimum=1, maximum=MESSAGE_MAX, label=_("The message"))
     if dispute.is_terminal:
-        raise Conflict(f"The dispute is {dispute.status}; no new messages.", code="dispute_closed")
+        raise Conflict(
+            _("The dispute is %(status)s; no new messages.") % {"status": dispute.status},
+            code="dispute_closed",
+        )
     if not internal:
         _check_room(dispute)
     now = timezone.now()
@@ -108,7 +117,12 @@ def message_post(
     notify_parties_on_commit(
         dispute=dispute,
         exclude=actor.pk,
-        subject=f"New message on dispute #{dispute.pk}",
-        body=f"{actor.username} wrote:\n\n{text}",
+        subject=interpolate_lazy(
+            gettext_lazy("New message on dispute #%(dispute_id)s"), {"dispute_id": dispute.pk}
+        ),
+        body=interpolate_lazy(
+            gettext_lazy("%(name)s wrote:\n\n%(text)s"),
+            {"name": actor.username, "text": text},
+        ),
     )
     return message

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from echo_disputes.serializers import (
@@ -61,7 +62,9 @@ def order_status_data(body: Any, query: QueryDict) -> Any:
     if not queried:
         return body
     if len(queried) > 1:
-        raise serializers.ValidationError({"status": ["The query string names several statuses."]})
+        raise serializers.ValidationError(
+            {"status": [_("The query string names several statuses.")]}
+        )
     (status,) = queried
     if body is None or (isinstance(body, dict) and not body):
         return {"status": status}
@@ -70,7 +73,7 @@ def order_status_data(body: Any, query: QueryDict) -> Any:
             return {**body, "status": status}
         if body["status"] != status:
             raise serializers.ValidationError(
-                {"status": ["The body and the query string name different statuses."]}
+                {"status": [_("The body and the query string name different statuses.")]}
             )
     return body
 

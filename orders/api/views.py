@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -76,7 +77,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _get_visible(self, pk: Any) -> Order:
         order = order_get(order_id=int(pk))
         if order is None:
-            raise NotFound("Order not found")
+            raise NotFound(_("Order not found"))
         order_require(self.request.user, OrderAction.VIEW, order)
         return order
 

@@ -289,7 +289,7 @@ def test_dispute_page_shows_offers_newest_first_and_the_escalation(
     assert offers.index(f'id="offer-{second.pk}"') < offers.index(f'id="offer-{first.pk}"')
     assert f'<tr id="offer-{second.pk}" data-status="open">' in offers
     assert f'<tr id="offer-{first.pk}" data-status="declined">' in offers
-    assert "45.00 EUR" in offers and "20.00 EUR" in offers
+    assert "€45.00" in offers and "€20.00" in offers
     assert f"{dispute.buyer.username} (buyer)" in offers
     assert f"{dispute.seller.username} (seller)" in offers
     assert "A start." in offers
@@ -311,8 +311,8 @@ def test_dispute_page_timeline_shows_offer_and_escalation_events(
     timeline = html[html.index('id="timeline"') :]
     for label in ("Offer made", "Offer declined", "Escalated to staff"):
         assert label in timeline
-    assert "refund offered 20.00 EUR" in timeline
-    assert "refund offered 45.00 EUR" in timeline
+    assert "refund offered €20.00" in timeline
+    assert "refund offered €45.00" in timeline
     assert f"offer #{negotiated['first'].pk}" in timeline
     assert "<q>The buyer asks for too much.</q>" in timeline
 
@@ -323,7 +323,7 @@ def test_dispute_page_of_a_settled_dispute(desk: Client) -> None:
     assert "Settled between the parties" in html
     assert "Offer accepted" in html
     assert "outcome settled" in html
-    assert "refund 30.00" in html
+    assert "refund €30.00" in html
     assert 'data-status="accepted"' in html
     assert "No offers yet." not in html
 

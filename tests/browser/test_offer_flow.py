@@ -54,7 +54,7 @@ def test_seller_offers_buyer_accepts_and_both_see_it_settled(
     amount.fill("40.00")
     page.get_by_role("button", name="Make the offer").click()
     expect(page.get_by_role("status")).to_contain_text("You offered a refund of 40.00 EUR.")
-    expect(page.get_by_role("heading", name="Open offer: 40.00 EUR refund")).to_be_visible()
+    expect(page.get_by_role("heading", name="Open offer: €40.00 refund")).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw my offer")).to_be_visible()
     expect(page.get_by_role("link", name="Accept…")).to_have_count(0)
     page.screenshot(path=str(artifacts / "offers-seller-desktop.png"), full_page=True)
@@ -64,12 +64,12 @@ def test_seller_offers_buyer_accepts_and_both_see_it_settled(
     buyer_page = buyer_context.new_page()
     log_in(buyer_page, base, buyer, thread)
     no_horizontal_scroll(buyer_page)
-    expect(buyer_page.get_by_role("heading", name="Open offer: 40.00 EUR refund")).to_be_visible()
+    expect(buyer_page.get_by_role("heading", name="Open offer: €40.00 refund")).to_be_visible()
     expect(buyer_page.get_by_text("Keep the item, I refund half.").first).to_be_visible()
     expect(buyer_page.get_by_role("button", name="Withdraw my offer")).to_have_count(0)
     buyer_page.get_by_role("link", name="Accept…").click()
     expect(buyer_page.get_by_role("heading", level=1)).to_have_text(
-        f"Accept 40.00 EUR and settle dispute #{dispute.pk}?"
+        f"Accept €40.00 and settle dispute #{dispute.pk}?"
     )
     no_horizontal_scroll(buyer_page)
     buyer_page.screenshot(path=str(artifacts / "offers-confirm-phone.png"), full_page=True)
@@ -83,7 +83,7 @@ def test_seller_offers_buyer_accepts_and_both_see_it_settled(
     )
     resolution = buyer_page.get_by_role("region", name="Resolution")
     expect(resolution).to_contain_text("Settled between the parties")
-    expect(resolution).to_contain_text("40.00 EUR")
+    expect(resolution).to_contain_text("€40.00")
     no_horizontal_scroll(buyer_page)
     buyer_page.screenshot(path=str(artifacts / "offers-settled-phone.png"), full_page=True)
     buyer_context.close()
@@ -104,4 +104,4 @@ def test_seller_offers_buyer_accepts_and_both_see_it_settled(
     expect(page.get_by_role("button", name="Withdraw my offer")).to_have_count(0)
     expect(page.get_by_role("region", name="Timeline")).to_contain_text("Offer accepted")
     page.goto(f"{base}/disputes/")
-    expect(page.get_by_text("Settled between the parties, refund 40.00 EUR")).to_be_visible()
+    expect(page.get_by_text("Settled between the parties, refund €40.00")).to_be_visible()

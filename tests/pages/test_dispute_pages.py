@@ -159,7 +159,7 @@ def test_thread_shows_summary_order_parties_deadline_and_timeline(
     assert f"Order #{dispute.order_id}" in html
     assert "<dt>Buyer</dt><dd>buyer (you)</dd>" in html
     assert "<dt>Seller</dt><dd>seller</dd>" in html
-    assert f"{dispute.amount} EUR" in html
+    assert f"€{dispute.amount}" in html
     assert "<code>needs_response</code>" in html
     assert "left to respond" in html
     assert "Opened" in html  # timeline entry
@@ -244,7 +244,7 @@ def test_lost_dispute_shows_the_refund(page_for: PageFor, buyer: User, order: Or
     dispute = make_dispute(order=order, state=DisputeStatus.LOST)
     html = page_for(buyer).get(url(dispute)).content.decode()
     assert "Refund to the buyer" in html
-    assert f"{dispute.refund_amount} EUR" in html
+    assert f"€{dispute.refund_amount}" in html
 
 
 def test_internal_notes_and_their_events_are_never_rendered_to_parties(

@@ -55,7 +55,7 @@ def test_the_other_party_sees_accept_and_decline_and_the_proposer_sees_withdraw(
     decline = f'action="/disputes/{dispute.pk}/offers/{offer.pk}/decline/"'
     withdraw = f'action="/disputes/{dispute.pk}/offers/{offer.pk}/withdraw/"'
     as_buyer = html_of(page_for(buyer), url(dispute))
-    assert "Open offer: 25.00 EUR refund" in as_buyer
+    assert "Open offer: €25.00 refund" in as_buyer
     assert "Offered by seller," in as_buyer
     assert "Half, as a gesture." in as_buyer
     assert accept in as_buyer and decline in as_buyer
@@ -200,10 +200,10 @@ def test_making_an_offer_redirects_to_the_offers_and_shows_it(
     assert offer.proposed_by_id == seller.pk
     html = html_of(client, url(dispute))
     assert "You offered a refund of 30.50 EUR. The other party has been told." in html
-    assert "Open offer: 30.50 EUR refund" in html
+    assert "Open offer: €30.50 refund" in html
     # The timeline says so, with the amount.
     assert "Offer made" in html
-    assert '<span class="timeline__amount">30.50 EUR</span>' in html
+    assert '<span class="timeline__amount">€30.50</span>' in html
 
 
 def test_a_new_offer_supersedes_the_open_one_and_the_history_is_newest_first(
@@ -219,7 +219,7 @@ def test_a_new_offer_supersedes_the_open_one_and_the_history_is_newest_first(
     history = html[html.index("History") :]
     assert history.index(f'id="offer-{newest.pk}"') < history.index(f'id="offer-{offer.pk}"')
     assert "Superseded" in history
-    assert "Open offer: 40.00 EUR refund" in html
+    assert "Open offer: €40.00 refund" in html
 
 
 @pytest.mark.parametrize(
@@ -303,7 +303,7 @@ def test_accept_asks_for_confirmation_then_settles_the_dispute(
     confirm = client.get(target)
     assert confirm.status_code == 200
     page = confirm.content.decode()
-    assert "Accept 25.00 EUR and settle dispute" in page
+    assert "Accept €25.00 and settle dispute" in page
     assert "closes the dispute for good" in page
     assert "Yes, accept and settle" in page
     assert f'action="{target}"' in page
@@ -328,7 +328,7 @@ def test_accept_asks_for_confirmation_then_settles_the_dispute(
     for party in (buyer, seller):
         html = html_of(page_for(party), url(dispute))
         assert "<dt>Outcome</dt><dd>Settled between the parties</dd>" in html
-        assert "<dt>Refund to the buyer</dt><dd>25.00 EUR</dd>" in html
+        assert "<dt>Refund to the buyer</dt><dd>€25.00</dd>" in html
         assert "Offer accepted" in html
         assert "CLOSED" in html
         # Nothing more to do on a settled dispute.
@@ -344,7 +344,7 @@ def test_settled_shows_on_the_list_and_the_order_page(
     for party in (buyer, seller):
         client = page_for(party)
         listing = html_of(client, "/disputes/?state=closed")
-        assert "<dt>Outcome</dt><dd>Settled between the parties, refund 25.00 EUR</dd>" in listing
+        assert "<dt>Outcome</dt><dd>Settled between the parties, refund €25.00</dd>" in listing
         order_page = html_of(client, f"/orders/{dispute.order_id}/")
         assert '<span class="muted">Settled between the parties</span>' in order_page
 

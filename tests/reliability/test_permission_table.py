@@ -237,6 +237,11 @@ TABLE: dict[tuple[str, str], tuple[str, Rule]] = {
     # Pages: the parties only; anyone else gets 404 so a page never reveals that an object exists
     ("GET", "/accounts/login/"): (PAGE, Rule((200, 302, 302, 302, 302))),
     ("POST", "/accounts/logout/"): (PAGE, Rule((302, 302, 302, 302, 302))),
+    # The language switch: anyone (it sets a cookie; a signed-in user's language is saved too).
+    ("POST", "/i18n/setlang/"): (
+        PAGE,
+        Rule((302, 302, 302, 302, 302), _const({"language": "es", "next": "/orders/"})),
+    ),
     ("GET", "/orders/"): (PAGE, Rule((302, 200, 200, 200, 200))),
     ("GET", "/orders/{order_id}/"): (PAGE, Rule((302, 200, 200, 404, 404))),
     # The open-dispute form lives in disputes; only the order's parties find it.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -120,8 +121,9 @@ def _statuses(request: Request) -> list[str]:
     if unknown:
         allowed = ", ".join(DisputeStatus.values)
         raise InvalidInput(
-            f"status: unknown value {unknown[0]!r}; use {allowed}.",
-            details={"status": [f"Use {allowed}."]},
+            _("status: unknown value %(unknown_0)r; use %(allowed)s.")
+            % {"unknown_0": unknown[0], "allowed": allowed},
+            details={"status": [_("Use %(allowed)s.") % {"allowed": allowed}]},
         )
     return values
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -62,7 +63,7 @@ def _offer_allows(action: Action) -> Any:
         dispute = _url_dispute(view)
         offer = Offer.objects.filter(pk=int(view.kwargs["offer_id"]), dispute_id=dispute.pk).first()
         if offer is None:
-            raise NotFound("Offer not found", code="offer_not_found")
+            raise NotFound(_("Offer not found"), code="offer_not_found")
         offer.dispute = dispute
         policies.require(view.request.user, action, offer)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -250,7 +251,8 @@ class DisputeViewSet(
         order = request.query_params.get("order") or "oldest"
         if order not in THREAD_ORDERS:
             raise InvalidInput(
-                "order must be oldest or newest.", details={"order": ["Must be oldest or newest."]}
+                _("order must be oldest or newest."),
+                details={"order": [_("Must be oldest or newest.")]},
             )
         page = self.paginate_queryset(
             thread_of(request.user, dispute.pk, newest_first=order == "newest")

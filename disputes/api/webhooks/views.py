@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,6 +33,7 @@ from rest_framework.views import APIView
 from disputes import services
 from disputes.models import TERMINAL_STATUSES, DisputeStatus, ReasonCode
 from echo_disputes.errors import DomainError, InvalidInput
+from echo_disputes.i18n import interpolate_lazy
 from echo_disputes.openapi import errors
 from echo_disputes.parsers import json_bounded_loads
 from echo_disputes.serializers import CurrencyField, MoneyField
@@ -46,13 +48,16 @@ UNIX_MAX = 253402300799
 class BadSignature(DomainError):
     status_code = status.HTTP_401_UNAUTHORIZED
     default_code = "invalid_signature"
-    default_message = f"Missing or wrong {SIGNATURE_HEADER} signature."
+    default_message = interpolate_lazy(
+        _("Missing or wrong %(header)s signature."),
+        {"header": SIGNATURE_HEADER},
+    )
 
 
 class PayloadTooLarge(DomainError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
-    default_message = "The request body is too large."
+    default_message = _("The request body is too large.")
 
 
 def signature_for(body: bytes, secret: str) -> str:
@@ -83,7 +88,7 @@ class StrictCharField(serializers.CharField):
 
 @extend_schema_field(OpenApiTypes.INT)
 class UnixTimeField(serializers.Field):
-    default_error_messages = {"invalid": "Unix seconds (an integer) expected."}
+    default_error_messages = {"invalid": _("Unix seconds (an integer) expected.")}
 
     def to_internal_value(self, data: Any) -> datetime:
         if isinstance(data, bool) or not isinstance(data, int) or not 0 <= data <= UNIX_MAX:
@@ -113,7 +118,10 @@ class ReasonField(StrictCharField):
     def to_internal_value(self, data: Any) -> str:
         code = super().to_internal_value(data).strip().lower().replace(" ", "_")
         if code not in ReasonCode.values:
-            raise serializers.ValidationError(f"Use one of {', '.join(ReasonCode.labels)}.")
+            raise serializers.ValidationError(
+                _("Use one of %(reasons)s.")
+                % {"reasons": ", ".join(str(label) for label in ReasonCode.labels)}
+            )
         return code
 
 
@@ -142,7 +150,7 @@ class ChargebackEventInput(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["type"] == "dispute.closed" and attrs["data"]["status"] not in TERMINAL_STATUSES:
             raise serializers.ValidationError(
-                {"data": {"status": ["dispute.closed needs won, lost or closed."]}}
+                {"data": {"status": [_("dispute.closed needs won, lost or closed.")]}}
             )
         return attrs
 
@@ -168,9 +176,9 @@ def _parse(body: bytes) -> dict[str, Any]:
         # depth and key limits, so a signed but absurd body is a 400, not a RecursionError.
         document = json_bounded_loads(body, parse_float=Decimal, parse_constant=_reject_constant)
     except ParseError:
-        raise InvalidInput("The body is not valid JSON.", code="parse_error") from None
+        raise InvalidInput(_("The body is not valid JSON."), code="parse_error") from None
     if not isinstance(document, dict):
-        raise InvalidInput("The body must be a JSON object.", code="parse_error")
+        raise InvalidInput(_("The body must be a JSON object."), code="parse_error")
     return document
 
 
@@ -179,7 +187,10 @@ def _event(document: dict[str, Any]) -> services.ChargebackEvent:
     if not data.is_valid():
         details = _flatten(data.errors)
         field, messages = next(iter(details.items()))
-        raise InvalidInput(f"{field}: {messages[0]}", details=details)
+        raise InvalidInput(
+            _("%(field)s: %(messages_0)s") % {"field": field, "messages_0": messages[0]},
+            details=details,
+        )
     v, d = data.validated_data, data.validated_data["data"]
     return services.ChargebackEvent(
         event_id=v["id"],
@@ -249,7 +260,9 @@ class PaymentsWebhook(APIView):
         if outcome.refused:
             # Stored (committed) as refused by the service; the provider is told why.
             message = services.chargeback_future_refusal()
-            raise InvalidInput(f"created: {message}", details={"created": [message]})
+            raise InvalidInput(
+                _("created: %(message)s") % {"message": message}, details={"created": [message]}
+            )
         return Response(
             {
                 "id": outcome.event.event_id,
