@@ -27,6 +27,8 @@ GETTEXT = frozenset(
         "npgettext_lazy",
     }
 )
+# How many leading arguments of each are texts (the rest is the count).
+TEXT_ARGUMENTS = {"ngettext": 2, "ngettext_lazy": 2, "npgettext": 3, "npgettext_lazy": 3}
 # The project's error types are found in the source (subclasses of these, at any depth).
 ERROR_BASES = frozenset(
     {
@@ -176,7 +178,9 @@ class _Scanner(ast.NodeVisitor):
                     self.check(value, seen=seen)
         elif isinstance(node, ast.Call):
             if _name(node.func) in GETTEXT:
-                for argument in node.args:
+                # The texts only: ngettext's last argument is the count that picks the form.
+                texts = node.args[: TEXT_ARGUMENTS.get(_name(node.func), len(node.args))]
+                for argument in texts:
                     if not isinstance(argument, ast.Constant):
                         self.findings.append(
                             Finding(

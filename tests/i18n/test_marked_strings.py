@@ -79,7 +79,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from echo_disputes.errors import DomainError, InvalidInput
 from echo_disputes.i18n import interpolate_lazy
 
@@ -128,6 +128,10 @@ def mail(notify_on_commit, n):
         body=interpolate_lazy(gettext_lazy("%(n)s new"), {"n": n}),
     )
     raise DomainError(code="no_text_here")
+
+
+def counted(names):
+    raise ValidationError(ngettext("%(n)s name", "%(n)s names", len(names)) % {"n": len(names)})
 """
 
 
