@@ -48,9 +48,9 @@ def block(baseline: dict[str, Any], soak: dict[str, Any], meta: dict[str, str]) 
         "### Latest soak",
         "",
         f"- Command: `{meta['command']}`; {meta['date']}",
-        f"- Machine: {os.cpu_count()} cores shared with the load generators; gunicorn 4 sync "
-        f"workers; PostgreSQL {meta['pg_version']}; {meta['honest']} honest users, measured by "
-        "their own generator; the attacker and the flooder in another one at `nice 10`",
+        f"- Machine: {os.cpu_count()} cores shared with the load generators; gunicorn 4 gthread "
+        f"workers of 4 threads; PostgreSQL {meta['pg_version']}; {meta['honest']} honest users, "
+        "measured by their own generator; the attacker and the flooder in another one at `nice 10`",
         f"- Baseline {baseline['duration_s']} s (honest only), soak {soak['duration_s']} s "
         "(honest, attacker, flooder)",
         "",

@@ -20,6 +20,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()
 # thread keeps its own database connection: workers x threads connections in all.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# An idle keep-alive connection is closed after this long. It must outlast the client's pause
+# between requests (the proxy's upstream keep-alive, the soak's 1 to 3 s): a close that crosses
+# the client's next request on the wire is a failed request.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # No request should come near it; a worker stuck on a dead connection is recycled.
 timeout = 30
 max_requests = 2000
