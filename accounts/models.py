@@ -56,7 +56,9 @@ class User(AbstractUser):
     """A marketplace account. `is_staff` is ECHO's ADMIN role: support staff."""
 
     email = models.EmailField("email address", unique=True)
-    avatar_url = models.URLField(max_length=500, blank=True, default="")
+    avatar_url = models.URLField(
+        max_length=500, blank=True, default="", verbose_name=_("avatar url")
+    )
     # The language of the user's e-mails and, once signed in, of the pages; blank follows the
     # browser (the language cookie, then Accept-Language) and sends e-mails in LANGUAGE_CODE.
     language = models.CharField(
@@ -73,7 +75,7 @@ class User(AbstractUser):
     # `username_key(username)`, unique: case-folded uniqueness of names. Null only for a row that
     # already collided with another when the column was added (migration 0006).
     username_key = models.CharField(  # noqa: DJ001 (NULLs never collide; "" would)
-        max_length=150, unique=True, null=True, editable=False
+        max_length=150, unique=True, null=True, editable=False, verbose_name=_("username key")
     )
 
     USERNAME_FIELD = "email"

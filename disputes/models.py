@@ -60,14 +60,22 @@ class DisputeQuerySet(models.QuerySet["Dispute"]):
 
 
 class Dispute(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="disputes")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="disputes", verbose_name=_("order")
+    )
     # Copied from the order at open (parties never change): the "my disputes" scope becomes an
     # index scan on the dispute table instead of a join through orders on every list call.
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_as_buyer"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="disputes_as_buyer",
+        verbose_name=_("buyer"),
     )
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_as_seller"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="disputes_as_seller",
+        verbose_name=_("seller"),
     )
     # Null for a chargeback: the payment provider opened it, not a party.
     opened_by = models.ForeignKey(
@@ -76,55 +84,87 @@ class Dispute(models.Model):
         null=True,
         blank=True,
         related_name="disputes_opened",
+        verbose_name=_("opened by"),
     )
-    kind = models.CharField(max_length=16, choices=DisputeKind.choices, default=DisputeKind.ORDER)
-    reason = models.CharField(max_length=500)
+    kind = models.CharField(
+        max_length=16,
+        choices=DisputeKind.choices,
+        default=DisputeKind.ORDER,
+        verbose_name=_("kind"),
+    )
+    reason = models.CharField(max_length=500, verbose_name=_("reason"))
     reason_code = models.CharField(
-        max_length=32, choices=ReasonCode.choices, default=ReasonCode.GENERAL
+        max_length=32,
+        choices=ReasonCode.choices,
+        default=ReasonCode.GENERAL,
+        verbose_name=_("reason code"),
     )
     status = models.CharField(
-        max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.NEEDS_RESPONSE
+        max_length=16,
+        choices=DisputeStatus.choices,
+        default=DisputeStatus.NEEDS_RESPONSE,
+        verbose_name=_("status"),
     )
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, default="")
-    resolution = models.TextField(blank=True, default="", max_length=2000)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    original_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    fee = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    fee_currency = models.CharField(max_length=3)
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    respond_by = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=16, choices=Outcome.choices, blank=True, default="", verbose_name=_("outcome")
+    )
+    resolution = models.TextField(
+        blank=True, default="", max_length=2000, verbose_name=_("resolution")
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    original_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, verbose_name=_("original amount")
+    )
+    fee = models.DecimalField(max_digits=12, decimal_places=2, default=0, verbose_name=_("fee"))
+    fee_currency = models.CharField(max_length=3, verbose_name=_("fee currency"))
+    refund_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("refund amount")
+    )
+    respond_by = models.DateTimeField(verbose_name=_("respond by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first response at")
+    )
+    last_activity_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("last activity at")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="disputes_closed",
+        verbose_name=_("closed by"),
     )
     # The payment provider's own id and the time of its newest applied event (chargebacks only).
-    provider_dispute_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
-    provider_event_at = models.DateTimeField(null=True, blank=True)
+    provider_dispute_id = models.CharField(
+        max_length=100, null=True, blank=True, unique=True, verbose_name=_("provider dispute id")
+    )
+    provider_event_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("provider event at")
+    )
     # A party asked staff to decide (once per dispute); the deadline and expiry do not change.
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("escalated at"))
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="disputes_escalated",
+        verbose_name=_("escalated by"),
     )
     # The database default too: bulk loaders that name only the older columns (seed_scale's COPY)
     # must not write NULL.
-    escalation_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
+    escalation_reason = models.CharField(
+        max_length=500, blank=True, default="", db_default="", verbose_name=_("escalation reason")
+    )
     # When the respondent of a party dispute was reminded of `respond_by` (72 and 24 hours
     # before it; disputes/services/reminders.py). Null: not sent, and it may never be.
-    reminded_72h_at = models.DateTimeField(null=True, blank=True)
-    reminded_24h_at = models.DateTimeField(null=True, blank=True)
+    reminded_72h_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded 72h at"))
+    reminded_24h_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded 24h at"))
     # The support agent who owns the dispute (support staff only; disputes/services/assignment.py).
     # PROTECT like every user reference here: accounts are deactivated, never deleted, and a
     # deleted agent must not unassign disputes without a timeline event.
@@ -139,12 +179,16 @@ class Dispute(models.Model):
     # The dispute waits for staff since `staff_wait_since` and should be answered before
     # `staff_due_at` (ECHO_STAFF_RESPONSE_HOURS later); both null when it does not wait.
     # One StaffWait row per waiting period (disputes/services/response_target.py).
-    staff_wait_since = models.DateTimeField(null=True, blank=True)
-    staff_due_at = models.DateTimeField(null=True, blank=True)
+    staff_wait_since = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("staff wait since")
+    )
+    staff_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("staff due at"))
 
     objects = DisputeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
         ordering = ("-created_at", "-id")
         constraints: ClassVar = [
             models.UniqueConstraint(
@@ -255,17 +299,27 @@ class Visibility(models.TextChoices):
 
 
 class Message(models.Model):
-    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="messages")
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="messages", verbose_name=_("dispute")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dispute_messages",
+        verbose_name=_("author"),
     )
-    body = models.TextField(max_length=2000)
+    body = models.TextField(max_length=2000, verbose_name=_("body"))
     visibility = models.CharField(
-        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        verbose_name=_("visibility"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ("created_at", "id")
         indexes: ClassVar = [
             models.Index(fields=["dispute", "created_at", "id"], name="message_thread"),
@@ -318,21 +372,28 @@ INTERNAL_EVENT_TYPES: tuple[str, ...] = (
 class DisputeEvent(models.Model):
     """Append-only audit log: the timeline on pages and in the admin."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="events", verbose_name=_("dispute")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="dispute_events",
+        verbose_name=_("actor"),
     )
-    type = models.CharField(max_length=32, choices=EventType.choices)
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    payload = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    type = models.CharField(max_length=32, choices=EventType.choices, verbose_name=_("type"))
+    from_status = models.CharField(
+        max_length=16, blank=True, default="", verbose_name=_("from status")
+    )
+    to_status = models.CharField(max_length=16, blank=True, default="", verbose_name=_("to status"))
+    payload = models.JSONField(default=dict, blank=True, verbose_name=_("payload"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("time"))
 
     class Meta:
+        verbose_name = _("dispute event")
+        verbose_name_plural = _("dispute events")
         ordering = ("at", "id")
         indexes: ClassVar = [models.Index(fields=["dispute", "at", "id"], name="event_timeline")]
 
@@ -360,22 +421,27 @@ class PaymentEvent(models.Model):
     The unique `event_id` is what makes a redelivery (sequential or simultaneous) a no-op.
     """
 
-    event_id = models.CharField(max_length=100, unique=True)
-    type = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=100, unique=True, verbose_name=_("event id"))
+    type = models.CharField(max_length=32, verbose_name=_("type"))
     # The provider's event time: orders events per dispute, whatever the delivery order.
-    created = models.DateTimeField()
-    payload = models.JSONField(encoder=DjangoJSONEncoder)
-    received_at = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(verbose_name=_("created (provider)"))
+    payload = models.JSONField(encoder=DjangoJSONEncoder, verbose_name=_("payload"))
+    received_at = models.DateTimeField(default=timezone.now, verbose_name=_("received at"))
     dispute = models.ForeignKey(
         Dispute,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="payment_events",
+        verbose_name=_("dispute"),
     )
-    result = models.CharField(max_length=24, choices=PaymentEventResult.choices, blank=True)
+    result = models.CharField(
+        max_length=24, choices=PaymentEventResult.choices, blank=True, verbose_name=_("result")
+    )
 
     class Meta:
+        verbose_name = _("payment event")
+        verbose_name_plural = _("payment events")
         ordering = ("-received_at", "-id")
         indexes: ClassVar = [
             models.Index(fields=["dispute", "created"], name="payment_event_dispute"),
@@ -410,23 +476,44 @@ class Evidence(models.Model):
     through the product. `sha256` and `size` describe the stored bytes, which are what is served
     (images are re-encoded without their metadata)."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="evidence")
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("dispute")
+    )
     uploader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_evidence"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dispute_evidence",
+        verbose_name=_("uploader"),
     )
-    kind = models.CharField(max_length=24, choices=EvidenceKind.choices, default=EvidenceKind.OTHER)
-    description = models.CharField(max_length=500, blank=True, default="")
-    file_name = models.CharField(max_length=150)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    kind = models.CharField(
+        max_length=24,
+        choices=EvidenceKind.choices,
+        default=EvidenceKind.OTHER,
+        verbose_name=_("kind"),
+    )
+    description = models.CharField(
+        max_length=500, blank=True, default="", verbose_name=_("description")
+    )
+    file_name = models.CharField(max_length=150, verbose_name=_("file name"))
+    content_type = models.CharField(max_length=64, verbose_name=_("content type"))
+    size = models.PositiveBigIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("sha256"))
     visibility = models.CharField(
-        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+        max_length=16,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        verbose_name=_("visibility"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    file = models.FileField(storage=evidence_storage, upload_to=evidence_upload_to, max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    file = models.FileField(
+        storage=evidence_storage,
+        upload_to=evidence_upload_to,
+        max_length=255,
+        verbose_name=_("file"),
+    )
 
     class Meta:
+        verbose_name = _("evidence")
         ordering = ("created_at", "id")
         verbose_name_plural = _("evidence")
         indexes: ClassVar = [
@@ -458,18 +545,30 @@ class Offer(models.Model):
     """A refund one party proposes to the other (docs/design.md §3, Offers). At most one is open
     per dispute; accepting it settles the dispute. Rows are never deleted: they are the history."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="offers")
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_offers"
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="offers", verbose_name=_("dispute")
     )
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
-    note = models.CharField(max_length=500, blank=True, default="")
-    status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dispute_offers",
+        verbose_name=_("proposed by"),
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    note = models.CharField(max_length=500, blank=True, default="", verbose_name=_("note"))
+    status = models.CharField(
+        max_length=16,
+        choices=OfferStatus.choices,
+        default=OfferStatus.OPEN,
+        verbose_name=_("status"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
         ordering = ("-created_at", "-id")
         indexes: ClassVar = [
             models.Index(fields=["dispute", "-created_at", "-id"], name="offer_dispute_created"),
@@ -503,11 +602,13 @@ class StaffWait(models.Model):
     `answered_at` is when staff answered (a public message or a decision), null if they did not;
     `ended_at` is when the period ended for any reason (null while it runs)."""
 
-    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="staff_waits")
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.PROTECT, related_name="staff_waits", verbose_name=_("dispute")
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
 
     class Meta:
         ordering = ("started_at", "id")

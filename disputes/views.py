@@ -53,6 +53,7 @@ from disputes.selectors.evidence import evidence_of_dispute
 from disputes.selectors.party import party_thread
 from disputes.states import Step, step_allowed
 from disputes.storage import evidence_file_response
+from disputes.templatetags.money import format_money
 from echo_disputes.errors import DomainError, NotAllowed, NotFound
 from echo_disputes.uploads import limit_uploads
 from orders.models import Order
@@ -359,8 +360,8 @@ def offer_make(request: HttpRequest, dispute_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("You offered a refund of %(amount)s %(currency)s. The other party has been told.")
-                % {"amount": offer.amount, "currency": offer.currency},
+                _("You offered a refund of %(amount)s. The other party has been told.")
+                % {"amount": format_money(offer.amount, offer.currency)},
             )
             return redirect(_offers_url(dispute))
     return _render_thread(request, dispute, MessageForm(), status=status, offer_form=form)
@@ -396,13 +397,9 @@ def offer_accept(request: HttpRequest, dispute_id: int, offer_id: int) -> HttpRe
                 request,
                 _(
                     "You accepted the offer. The dispute is closed as settled, "
-                    "with a refund of %(amount)s "
-                    "%(currency)s to the buyer."
+                    "with a refund of %(amount)s to the buyer."
                 )
-                % {
-                    "amount": settled.refund_amount,
-                    "currency": settled.currency,
-                },
+                % {"amount": format_money(settled.refund_amount, settled.currency)},
             )
             return redirect(_url(dispute))
     return render(

@@ -12,20 +12,25 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from integrations.encoding import EventJSONDecoder, EventJSONEncoder
 
 
 class OutboundEvent(models.Model):
-    id = models.BigAutoField(primary_key=True)
-    type = models.CharField(max_length=40)
-    dispute_id = models.BigIntegerField()
-    buyer_id = models.BigIntegerField()
-    seller_id = models.BigIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    data = models.JSONField(encoder=EventJSONEncoder, decoder=EventJSONDecoder)
+    id = models.BigAutoField(primary_key=True, verbose_name=_("id"))
+    type = models.CharField(max_length=40, verbose_name=_("type"))
+    dispute_id = models.BigIntegerField(verbose_name=_("dispute id"))
+    buyer_id = models.BigIntegerField(verbose_name=_("buyer id"))
+    seller_id = models.BigIntegerField(verbose_name=_("seller id"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    data = models.JSONField(
+        encoder=EventJSONEncoder, decoder=EventJSONDecoder, verbose_name=_("data")
+    )
 
     class Meta:
+        verbose_name = _("outbound event")
+        verbose_name_plural = _("outbound events")
         ordering = ["id"]
         indexes = [
             # The feeds: one dispute's events, a party's events (as buyer or as seller), in id

@@ -16,18 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebhookEndpoint(models.Model):
-    url = models.URLField(max_length=2000)
+    url = models.URLField(max_length=2000, verbose_name=_("url"))
     # The event types the receiver wants; an empty list means every type, now and later.
-    event_types = models.JSONField(default=list, blank=True)
-    secret_salt = models.CharField(max_length=64, editable=False)
+    event_types = models.JSONField(default=list, blank=True, verbose_name=_("event types"))
+    secret_salt = models.CharField(max_length=64, editable=False, verbose_name=_("secret salt"))
     # The secret's last four characters, so staff can tell which secret a receiver holds.
-    secret_hint = models.CharField(max_length=8, editable=False)
-    active = models.BooleanField(default=True)
+    secret_hint = models.CharField(max_length=8, editable=False, verbose_name=_("secret hint"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
     # Deliveries given up in a row (reset by any successful delivery); at
     # ECHO_WEBHOOKS_DISABLE_AFTER_FAILURES the endpoint is disabled.
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, verbose_name=_("consecutive failures")
+    )
+    disabled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("disabled at"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]
@@ -48,26 +50,39 @@ class DeliveryStatus(models.TextChoices):
 
 class WebhookDelivery(models.Model):
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("endpoint"),
     )
     event = models.ForeignKey(
-        "integrations.OutboundEvent", on_delete=models.CASCADE, related_name="deliveries"
+        "integrations.OutboundEvent",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("event"),
     )
     # The event's dispute, copied so that "an older delivery of this dispute to this endpoint is
     # still pending" is one indexed lookup (deliveries of one dispute go out in order).
-    dispute_id = models.BigIntegerField()
+    dispute_id = models.BigIntegerField(verbose_name=_("dispute id"))
     status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        max_length=10,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        verbose_name=_("status"),
     )
-    attempts = models.PositiveIntegerField(default=0)
-    last_response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_response_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("last response code")
+    )
+    last_error = models.CharField(max_length=500, blank=True, verbose_name=_("last error"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     # The first attempt of the current try (creation or the last resend): the retry window runs
     # from here, so a delivery that waited behind an older one still gets its full window.
-    first_attempt_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    first_attempt_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("first attempt at")
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
 
     class Meta:
         ordering = ["-id"]

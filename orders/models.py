@@ -12,24 +12,37 @@ class Store(models.Model):
     """A seller's shop; one per seller, created when the seller first lists an item."""
 
     owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="store",
+        verbose_name=_("owner"),
     )
-    name = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Item(models.Model):
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="items")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, default="", max_length=5000)
-    base_price = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="EUR")
-    created_at = models.DateTimeField(auto_now_add=True)
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="items", verbose_name=_("store")
+    )
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    description = models.TextField(
+        blank=True, default="", max_length=5000, verbose_name=_("description")
+    )
+    base_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("base price"))
+    currency = models.CharField(max_length=3, default="EUR", verbose_name=_("currency"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
         ordering = ("-created_at", "-id")
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(base_price__gt=0), name="item_price_positive"),
@@ -48,24 +61,39 @@ class OrderStatus(models.TextChoices):
 
 class Order(models.Model):
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="orders")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="orders", verbose_name=_("item")
+    )
     # Denormalised from item.store.owner: every dispute scope query asks "buyer or seller", and one
     # indexed column beats a three-table join on the hottest query of the product.
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sales",
+        verbose_name=_("seller"),
     )
-    final_price = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3)
+    final_price = models.DecimalField(
+        max_digits=12, decimal_places=2, verbose_name=_("final price")
+    )
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
     status = models.CharField(
-        max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING
+        max_length=16,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        verbose_name=_("status"),
     )
-    transaction_id = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    transaction_id = models.CharField(max_length=64, unique=True, verbose_name=_("transaction id"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ("-created_at", "-id")
         indexes: ClassVar = [
             models.Index(fields=["buyer", "-created_at"], name="order_buyer_created"),

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from disputes.models import DisputeStatus
@@ -66,7 +67,7 @@ def chart_bars(series: list[tuple[date, int]]) -> dict[str, Any]:
                 width=round(max(slot - 2, 1), 1),
                 height=round(height, 1),
                 # A date under every fifth bar and the last keeps the axis readable.
-                label=day.strftime("%d %b") if index % 5 == 0 or index == len(series) - 1 else "",
+                label=date_format(day, "j M") if index % 5 == 0 or index == len(series) - 1 else "",
             )
         )
     return {

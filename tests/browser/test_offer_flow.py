@@ -53,7 +53,7 @@ def test_seller_offers_buyer_accepts_and_both_see_it_settled(
 
     amount.fill("40.00")
     page.get_by_role("button", name="Make the offer").click()
-    expect(page.get_by_role("status")).to_contain_text("You offered a refund of 40.00 EUR.")
+    expect(page.get_by_role("status")).to_contain_text("You offered a refund of €40.00.")
     expect(page.get_by_role("heading", name="Open offer: €40.00 refund")).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw my offer")).to_be_visible()
     expect(page.get_by_role("link", name="Accept…")).to_have_count(0)

@@ -51,7 +51,7 @@ def test_a_spanish_buyer_and_agent_work_a_dispute_with_a_saved_reply(
     page.wait_for_url(f"{base}/orders/{order.pk}/")
 
     page.get_by_label("Qué salió mal").select_option("product_not_received")
-    page.get_by_label("Describa el problema").fill("El paquete no llegó y el seguimiento no avanza.")
+    page.get_by_label("Describa el problema").fill("El paquete no llegó; el seguimiento no avanza.")
     page.get_by_label("Importe en disputa").fill("60.00")
     page.get_by_role("button", name="Abrir una disputa").click()
     page.wait_for_url(re.compile(r"/disputes/\d+/$"))

@@ -199,7 +199,7 @@ def test_making_an_offer_redirects_to_the_offers_and_shows_it(
     )
     assert offer.proposed_by_id == seller.pk
     html = html_of(client, url(dispute))
-    assert "You offered a refund of 30.50 EUR. The other party has been told." in html
+    assert "You offered a refund of €30.50. The other party has been told." in html
     assert "Open offer: €30.50 refund" in html
     # The timeline says so, with the amount.
     assert "Offer made" in html

@@ -3,6 +3,7 @@ timestamps (the same on SQLite and PostgreSQL), the chart and its table, and que
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -139,3 +140,17 @@ def test_dashboard_query_count_is_constant_in_waits(desk: Client) -> None:
     with CaptureQueriesContext(connection) as many:
         assert desk.get(DASHBOARD).status_code == 200
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_the_chart_keeps_its_numbers_machine_readable_in_spanish(desk: Client) -> None:
+    now = timezone.now()
+    for answered in (now - 3 * H, None, None):
+        wait(make_dispute(), now - H, answered=answered)
+    cache.clear()
+    body = desk.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Esperas respondidas por el personal en menos de 24 horas, por semana" in body
+    svg = body.split('id="share-chart"')[1].split("</svg>")[0]
+    numbers = re.findall(r'\b(?:x|y|x1|y1|x2|y2|width|height)="([^"]*)"', svg)
+    assert "<rect" in svg
+    # A decimal comma ("12,5") would break the drawing: SVG reads only "12.5".
+    assert [n for n in numbers if not re.fullmatch(r"-?\d+(\.\d+)?%?", n)] == []

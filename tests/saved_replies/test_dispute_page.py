@@ -11,7 +11,6 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -106,9 +105,8 @@ def test_an_internal_reply_preselects_internal_and_names_the_agent(
 def test_the_reply_is_filled_in_the_language_of_the_page(
     desk: Client, dispute: Dispute, tracking: SavedReply
 ) -> None:
-    # The page's language is the active one (the i18n middleware picks it per request).
-    with translation.override("es"):
-        response = desk.get(page(dispute), {"saved_reply": tracking.pk})
+    # The page's language is the request's (Accept-Language here; docs/i18n.md).
+    response = desk.get(page(dispute), {"saved_reply": tracking.pk}, HTTP_ACCEPT_LANGUAGE="es")
     body = response.context["message_form"].initial["body"]
     assert body.endswith("by 4 de diciembre de 2026 a las 15:30 UTC.")
 
