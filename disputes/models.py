@@ -648,6 +648,17 @@ def staff_in_time(answered_at: datetime, due_at: datetime) -> bool:
     return not staff_overdue(due_at, answered_at)
 
 
+# The same boundary for queries: the queue's filter and the dashboard's weekly share.
+def staff_overdue_q(now: datetime) -> Q:
+    """Disputes whose staff wait is overdue at `now` (`staff_overdue` as a filter)."""
+    return Q(staff_due_at__lte=now)
+
+
+def staff_answered_in_time_q() -> Q:
+    """Waits answered in time (`staff_in_time` as a filter on StaffWait)."""
+    return Q(answered_at__lt=F("due_at"))
+
+
 class SavedReply(models.Model):
     """A reply template support staff pick on the dispute page: `disputes.replies` checks its
     placeholders when it is saved and fills them in for one dispute. Nothing refers to a saved

@@ -1,8 +1,9 @@
 """Reads for the support desk's teamwork: who holds the open disputes, where each dispute stands
 against the staff response target, and how often staff answered in time, per week.
 
-The waiting states and the weekly share use `disputes.models.staff_overdue`'s boundary: at its due
-time a dispute is overdue, and an answer at the due time is late (docs/decisions.md)."""
+The waiting states and the weekly share take `disputes.models.staff_overdue`'s boundary from its
+query forms beside it: at its due time a dispute is overdue, and an answer at the due time is
+late (docs/decisions.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.policies import support_staff_q
-from disputes.models import OPEN_STATUSES, Dispute, StaffWait
+from disputes.models import (
+    OPEN_STATUSES,
+    Dispute,
+    StaffWait,
+    staff_answered_in_time_q,
+    staff_overdue_q,
+)
 
 # "Due soon": the queue's middle band between on track and overdue.
 DUE_SOON = timedelta(hours=4)
@@ -33,11 +40,13 @@ class StaffResponse(StrEnum):
 def staff_response_q(state: StaffResponse, now: datetime) -> Q:
     """Disputes in one band of the staff response target at `now`."""
     if state is StaffResponse.OVERDUE:
-        return Q(staff_due_at__lte=now)
+        return staff_overdue_q(now)
     if state is StaffResponse.DUE_SOON:
-        return Q(staff_due_at__gt=now, staff_due_at__lte=now + DUE_SOON)
+        return (
+            Q(staff_due_at__isnull=False) & ~staff_overdue_q(now) & staff_overdue_q(now + DUE_SOON)
+        )
     if state is StaffResponse.ON_TRACK:
-        return Q(staff_due_at__gt=now + DUE_SOON)
+        return Q(staff_due_at__isnull=False) & ~staff_overdue_q(now + DUE_SOON)
     return Q(staff_due_at__isnull=True)
 
 
@@ -101,7 +110,7 @@ def staff_answer_share_per_week(
         .values_list("week")
         .annotate(
             measured=Count("id"),
-            in_time=Count("id", filter=Q(answered_at__lt=F("due_at"))),
+            in_time=Count("id", filter=staff_answered_in_time_q()),
         )
         .order_by("week")
     )
