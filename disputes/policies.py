@@ -121,6 +121,12 @@ def may_be_assignee(user: Any) -> bool:
     return is_support_staff(user)
 
 
+def answers_for_staff(user: Any, dispute: Dispute) -> bool:
+    """Whether what the user posts on the dispute answers it as support staff (for the staff
+    response target): staff acting as staff; a staff member who is a party of it is a party."""
+    return is_support_staff(user) and not dispute.is_party(user.pk)
+
+
 def require(user: Any, action: Action, obj: Dispute | Order | Offer) -> None:
     if not can(user, action, obj):
         raise NotAllowed(str(MESSAGES[action]), code="not_allowed")

@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from accounts.models import User
-from accounts.policies import is_support_staff
 from disputes.models import Dispute, StaffWait
 
 WAIT_FIELDS = ["staff_wait_since", "staff_due_at"]
@@ -24,11 +22,6 @@ WAIT_FIELDS = ["staff_wait_since", "staff_due_at"]
 
 def staff_response_target() -> timedelta:
     return timedelta(hours=settings.ECHO_STAFF_RESPONSE_HOURS)
-
-
-def counts_as_staff_answer(actor: User, dispute: Dispute) -> bool:
-    """Support staff acting as staff; a staff member who is a party of the dispute is a party."""
-    return is_support_staff(actor) and not dispute.is_party(actor.pk)
 
 
 def wait_start(dispute: Dispute, now: datetime) -> list[str]:

@@ -111,7 +111,7 @@ def message_post(
         )
         # The respondent answered: staff now owe the dispute a look.
         fields += response_target.wait_start(dispute, now)
-    elif response_target.counts_as_staff_answer(actor, dispute):
+    elif policies.answers_for_staff(actor, dispute):
         fields += response_target.wait_answer(dispute, now)
     dispute.save(update_fields=sorted(set(fields)))
     notify_parties_on_commit(
